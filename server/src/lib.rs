@@ -1,0 +1,5 @@
+//! Blueprint's analysis engine, command-line interface and (later) language
+//! server. The `blueprint` binary is a thin `main` over [`cli`].
+
+pub mod analysis;
+pub mod cli;
