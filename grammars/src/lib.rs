@@ -10,4 +10,8 @@ pub mod span;
 pub mod yaml;
 
 pub use source::{Encoding, LineIndex, Position, SourceText};
-pub use span::{Span, Spanned};
+pub use span::{scalar_sub_span, Span, Spanned};
+pub mod interpolate;
+pub mod model;
+pub mod shape;
+pub mod json_schema;

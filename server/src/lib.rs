@@ -3,3 +3,5 @@
 
 pub mod analysis;
 pub mod cli;
+pub mod environment;
+pub mod synthetic;

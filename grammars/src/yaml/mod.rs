@@ -13,7 +13,13 @@
 //! [`SyntaxError`]s and as much of the tree as could be recovered.
 
 mod build;
+mod convert;
+mod prep;
+mod resolve;
 mod scalar;
+mod segment;
+#[cfg(test)]
+mod tests;
 
 pub use build::{parse, reparse, ParsedYaml};
 

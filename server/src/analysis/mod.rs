@@ -1,25 +1,131 @@
 //! Analysis: the four validation tiers over one blueprint file.
 //!
-//! Input is source text (plus the environment used for `${VAR}`
-//! interpolation); output is a list of plain [`Diagnostic`]s with byte spans,
+//! Input is source text plus the environment used for `${VAR}`
+//! interpolation; output is a list of plain [`Diagnostic`]s with byte spans,
 //! sorted by position. Nothing here knows about LSP or terminals.
+//!
+//! [`Analyzer`] keeps what the previous check of the same file left behind,
+//! so that re-checking after an edit reparses incrementally and reuses the
+//! results of every component whose text did not change (see [`memo`]).
 
+pub mod bindings;
+pub mod configuration;
+mod context;
+pub mod databases;
 pub mod diagnostic;
+pub mod graph;
+pub mod legacy;
+mod memo;
+pub mod names;
 pub mod rules;
+pub mod schemas;
+pub mod semantics;
+pub mod stores;
+pub mod structure;
+pub mod suggest;
+pub mod syntax;
 
 pub use diagnostic::{Diagnostic, Edit, Fix, Related, Severity};
 pub use rules::{Rule, Tier};
 
+use blueprint_grammars::interpolate::Environment;
+use blueprint_grammars::model::{self, Blueprint, Component};
+use blueprint_grammars::yaml::{self, ParsedYaml};
 use blueprint_grammars::SourceText;
 
-/// Checks one blueprint file through tiers L1-L4 (no database).
-pub fn check(source: &SourceText) -> Vec<Diagnostic> {
-    let parsed = blueprint_grammars::yaml::parse(source.as_str());
-    let mut out: Vec<Diagnostic> = parsed
-        .errors
-        .iter()
-        .map(|e| Diagnostic::new(&rules::SYNTAX_ERROR, e.span, format!("{:?}", e.kind)))
-        .collect();
-    out.sort_by_key(|d| (d.span.start, d.span.end));
+use context::Context;
+use memo::ComponentMemo;
+
+/// Checks one blueprint file through tiers L1-L4 (no database), from
+/// scratch.
+pub fn check(source: &SourceText, env: &Environment) -> Vec<Diagnostic> {
+    Analyzer::default().check(source, env).diagnostics
+}
+
+/// The outcome of one check: diagnostics and the model they are about.
+pub struct Analysis {
+    pub diagnostics: Vec<Diagnostic>,
+    pub blueprint: Blueprint,
+}
+
+/// Checks successive versions of one file, reusing work between them.
+#[derive(Default)]
+pub struct Analyzer {
+    previous: Option<(String, ParsedYaml)>,
+    memo: ComponentMemo,
+}
+
+impl Analyzer {
+    pub fn check(&mut self, source: &SourceText, env: &Environment) -> Analysis {
+        let text = source.as_str();
+        let parsed = match &self.previous {
+            Some((old_text, old)) => yaml::reparse(old, old_text, text),
+            None => yaml::parse(text),
+        };
+        let blueprint = model::lower(parsed.root.as_ref(), text);
+        let mut out = Vec::new();
+
+        // L1 structure.
+        syntax::check_syntax(source, &parsed.errors, &mut out);
+        if let Some(root) = &parsed.root {
+            structure::check_structure(root, &mut out);
+        }
+        legacy::check_legacy(&blueprint, &mut out);
+        let cx = Context::new(text, &blueprint, env);
+        names::check_duplicate_components(&cx, &mut out);
+        names::check_duplicate_schemas(&cx, &mut out);
+
+        // L2 components: per component, memoised on the component's text
+        // and on everything outside it that the checks read.
+        let context_digest = memo::context_digest(&cx);
+        let mut memo = std::mem::take(&mut self.memo).into_next_run();
+        for component in cx.components() {
+            let diagnostics = memo.get_or_compute(component, context_digest, |out| check_component(&cx, component, out));
+            out.extend(diagnostics);
+        }
+        self.memo = memo;
+        schemas::check_schema_defs(&cx, &mut out);
+        databases::check_databases(&cx, &mut out);
+
+        // L3 system integration (the database pre-flight is separate).
+        let edges = bindings::check_bindings(&cx, &mut out);
+        graph::check_graph(&cx, &edges, &mut out);
+
+        // L4 semantics.
+        semantics::check_semantics(&cx, &edges, &mut out);
+
+        drop(edges);
+        drop(cx);
+        self.previous = Some((text.to_owned(), parsed));
+        Analysis { diagnostics: finish(out), blueprint }
+    }
+}
+
+/// The checks that read one component (and the schemas and databases it
+/// refers to, which the memo's context digest covers). Every span they
+/// report lies inside the component, so a memoised result can be moved with
+/// it.
+fn check_component(cx: &Context, component: &Component, out: &mut Vec<Diagnostic>) {
+    names::check_duplicate_ports(component, out);
+    if let (Some(kind), Some(config)) = (component.kind, &component.configuration) {
+        configuration::check_configuration(kind, config, out);
+    }
+    schemas::check_port_schemas(cx, component, out);
+    stores::check_store(cx, component, out);
+}
+
+/// Sorts by position and drops findings that another rule already explains
+/// at the same place: a duplicate schema is also a duplicate YAML key (the
+/// schema rule says more), and a value lost to a syntax problem (an alias
+/// with no anchor reads as null) is not also of the wrong type.
+fn finish(mut out: Vec<Diagnostic>) -> Vec<Diagnostic> {
+    use std::collections::HashSet;
+    let is_syntax = |d: &Diagnostic| d.rule.code < "BP109";
+    let is_shape = |d: &Diagnostic| [rules::WRONG_TYPE.code, rules::INVALID_VALUE.code].contains(&d.rule.code);
+    let explained: HashSet<_> = out.iter().filter(|d| is_syntax(d)).map(|d| d.span).collect();
+    let specific: HashSet<_> = out.iter().filter(|d| d.rule.code != rules::DUPLICATE_KEY.code).map(|d| d.span).collect();
+    out.retain(|d| !(d.rule.code == rules::DUPLICATE_KEY.code && specific.contains(&d.span)) && !(is_shape(d) && explained.contains(&d.span)));
+    out.sort_by(|a, b| (a.span.start, a.span.end, a.rule.code).cmp(&(b.span.start, b.span.end, b.rule.code)));
+    out.dedup_by(|a, b| a.span == b.span && a.rule.code == b.rule.code && a.message == b.message);
     out
 }

@@ -101,6 +101,7 @@ rules! {
     INVALID_DATABASE_URL = "BP215" "invalid-database-url" Components Error "A database URL that cannot be used with its engine.";
     INVALID_POOL = "BP216" "invalid-pool" Components Error "Pool settings that cannot all hold (for example min above max).";
     UNDEFINED_VARIABLE = "BP217" "undefined-variable" Components Warning "A `${VAR}` with no value in the environment or `.env`, and no default.";
+    LITERAL_SECRET = "BP218" "literal-secret" Components Warning "A password written into the blueprint instead of a `${VAR}` reference.";
     UNKNOWN_SCHEMA = "BP220" "unknown-schema" Components Error "A reference to a schema that is not defined.";
     INVALID_SCHEMA = "BP221" "invalid-schema" Components Error "A schema that is not well-formed.";
     REQUIRED_FIELD_NOT_DECLARED = "BP222" "required-field-not-declared" Components Error "A schema requires a field it does not declare.";

@@ -1,0 +1,313 @@
+//! Parsing entry points: text in, value tree and syntax errors out, with
+//! the tree-sitter trees kept for incremental reparsing.
+//!
+//! The work is split: [`super::prep`] decides what tree-sitter sees,
+//! [`super::segment`] drives tree-sitter (working around tree-sitter-yaml's
+//! limits), [`super::convert`] turns each tree into values, [`stitch`] joins
+//! the segments' values, and [`super::resolve`] applies aliases and merges.
+
+use std::fmt;
+
+use tree_sitter::{InputEdit, Point, Tree};
+
+use super::convert::Converter;
+use super::prep;
+use super::resolve;
+use super::segment::{Driver, Kind, Previous, Segment, SEGMENT_ROWS};
+use super::{Node, SyntaxError, SyntaxErrorKind, Value};
+use crate::span::Span;
+
+/// The result of parsing one YAML text.
+#[derive(Clone)]
+pub struct ParsedYaml {
+    /// The first document's root value; `None` when there is none.
+    pub root: Option<Node>,
+    /// Syntax errors, in source order.
+    pub errors: Vec<SyntaxError>,
+    segments: Vec<Segment>,
+}
+
+impl fmt::Debug for ParsedYaml {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ParsedYaml")
+            .field("root", &self.root)
+            .field("errors", &self.errors)
+            .field("trees", &self.segments.len())
+            .finish()
+    }
+}
+
+impl ParsedYaml {
+    /// The syntax tree of the text's first segment (the whole text unless
+    /// it is very long: see [`super::segment`]). `None` if tree-sitter was
+    /// not run (the text nests too deeply from its first line).
+    pub fn tree(&self) -> Option<&Tree> {
+        self.segments.first().map(|s| &s.tree)
+    }
+
+    /// All syntax trees with the byte range each one covers. Long texts are
+    /// parsed in several trees; nodes keep offsets into the whole text.
+    pub fn trees(&self) -> impl Iterator<Item = (&Tree, Span)> {
+        self.segments.iter().map(|s| (&s.tree, Span::new(s.start, s.end)))
+    }
+}
+
+/// Parses a YAML text.
+pub fn parse(text: &str) -> ParsedYaml {
+    build(text, None, SEGMENT_ROWS)
+}
+
+/// [`parse`] with segments of at most `rows` rows, to test segmenting on
+/// small texts.
+#[cfg(test)]
+pub(crate) fn parse_in_segments(text: &str, rows: usize) -> ParsedYaml {
+    build(text, None, rows)
+}
+
+/// Reparses `new_text`, which is `old_text` after an edit, reusing
+/// `previous`'s syntax trees. The result is the same as `parse(new_text)`
+/// (tree-sitter's error recovery aside).
+pub fn reparse(previous: &ParsedYaml, old_text: &str, new_text: &str) -> ParsedYaml {
+    if previous.segments.is_empty() {
+        return parse(new_text);
+    }
+    // The edit is found in the texts tree-sitter sees: they can differ
+    // from the real ones outside the edit (a tab that stops or starts
+    // indenting a line).
+    let old = prep::tree_sitter_text(old_text);
+    let new = prep::tree_sitter_text(new_text);
+    let Some(edit) = find_edit(&old, &new) else {
+        return previous.clone();
+    };
+    let mut segments = previous.segments.clone();
+    for seg in &mut segments {
+        seg.tree.edit(&edit);
+    }
+    build(new_text, Some(Previous { segments, edit }), SEGMENT_ROWS)
+}
+
+/// The single edit turning `old` into `new`, from their common prefix and
+/// suffix (cut at character boundaries); `None` if they are equal.
+fn find_edit(old: &str, new: &str) -> Option<InputEdit> {
+    let (a, b) = (old.as_bytes(), new.as_bytes());
+    let mut prefix = a.iter().zip(b).take_while(|(x, y)| x == y).count();
+    if prefix == a.len() && prefix == b.len() {
+        return None;
+    }
+    while !old.is_char_boundary(prefix) || !new.is_char_boundary(prefix) {
+        prefix -= 1;
+    }
+    let max_suffix = a.len().min(b.len()) - prefix;
+    let mut suffix = a.iter().rev().zip(b.iter().rev()).take(max_suffix).take_while(|(x, y)| x == y).count();
+    while !old.is_char_boundary(a.len() - suffix) || !new.is_char_boundary(b.len() - suffix) {
+        suffix -= 1;
+    }
+    let (old_end, new_end) = (a.len() - suffix, b.len() - suffix);
+    Some(InputEdit {
+        start_byte: prefix,
+        old_end_byte: old_end,
+        new_end_byte: new_end,
+        start_position: point_at(old, prefix),
+        old_end_position: point_at(old, old_end),
+        new_end_position: point_at(new, new_end),
+    })
+}
+
+fn point_at(text: &str, offset: usize) -> Point {
+    let before = &text.as_bytes()[..offset];
+    let row = before.iter().filter(|&&b| b == b'\n').count();
+    let column = offset - before.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
+    Point { row, column }
+}
+
+fn build(text: &str, previous: Option<Previous>, segment_rows: usize) -> ParsedYaml {
+    let ts_text = prep::tree_sitter_text(text);
+    let mut errors = Vec::new();
+    let limit = match prep::block_depth_overflow(&ts_text) {
+        Some(line) => {
+            let span = trimmed_span(text, line, prep::line_end(text.as_bytes(), line));
+            errors.push(SyntaxError { span, kind: SyntaxErrorKind::TooDeep });
+            line
+        }
+        None => text.len(),
+    };
+    let t0 = std::time::Instant::now();
+    let segments = match Driver::new(&ts_text, limit, segment_rows) {
+        Some(driver) => driver.run(previous),
+        None => Vec::new(),
+    };
+    let t1 = std::time::Instant::now();
+
+    let mut conv = Converter::new(text);
+    let mut root: Option<Node> = None;
+    let mut multiple_reported = false;
+    for seg in &segments {
+        let docs = conv.documents(&seg.tree, seg.start);
+        let mut docs = docs.into_iter().filter(|(_, v)| v.is_some()).peekable();
+        if let Some((_, value)) = docs.next() {
+            stitch(&mut root, value, &seg.chain);
+        }
+        if let Some((span, _)) = docs.next() {
+            if !multiple_reported {
+                multiple_reported = true;
+                errors.push(SyntaxError { span: trimmed_span(text, span.start, span.end), kind: SyntaxErrorKind::MultipleDocuments });
+            }
+        }
+        if seg.stop && !multiple_reported {
+            if let Some(at) = later_document(&seg.tree, text, seg.end) {
+                multiple_reported = true;
+                let span = trimmed_span(text, at, text.len());
+                errors.push(SyntaxError { span, kind: SyntaxErrorKind::MultipleDocuments });
+            }
+        }
+        for &(a, b) in &seg.holes {
+            let span = trimmed_span(text, a, b);
+            if !span.is_empty() {
+                let excerpt = prep::excerpt(&text[span.start..span.end]);
+                errors.push(SyntaxError { span, kind: SyntaxErrorKind::Unexpected { text: excerpt } });
+            }
+        }
+    }
+    errors.append(&mut conv.errors);
+    if let Some(root) = root.as_mut() {
+        if !conv.refs.is_empty() {
+            errors.extend(resolve::resolve(root, &conv.refs));
+        }
+    }
+    tab_errors(text, &mut conv.multiline, &mut errors);
+    if let Some(at) = text.bytes().position(|b| b == 0) {
+        let text = "\u{0}".to_owned();
+        errors.push(SyntaxError { span: Span::new(at, at + 1), kind: SyntaxErrorKind::Unexpected { text } });
+    }
+    errors.sort_by_key(|e| (e.span.start, e.span.end));
+    errors.dedup();
+    if std::env::var("YAML_TIMING").is_ok() { eprintln!("TIMING driver {:?} convert {:?}", t1 - t0, t1.elapsed()); }
+    ParsedYaml { root, errors, segments }
+}
+
+/// `start..end` without surrounding whitespace (empty at `start` if blank).
+fn trimmed_span(text: &str, start: usize, end: usize) -> Span {
+    let s = &text.as_bytes()[start..end.max(start)];
+    let lead = s.iter().take_while(|b| b.is_ascii_whitespace()).count();
+    let trail = s[lead..].iter().rev().take_while(|b| b.is_ascii_whitespace()).count();
+    Span::new(start + lead, end.max(start) - trail)
+}
+
+/// For a segment after which parsing stopped because its document ended:
+/// where the next document starts, if anything but comments follows.
+fn later_document(tree: &Tree, text: &str, end: usize) -> Option<usize> {
+    let root = tree.root_node();
+    let mut cursor = root.walk();
+    let docs: Vec<_> = root.named_children(&mut cursor).filter(|n| n.kind() == "document").collect();
+    let rest_has_content = text[end..].lines().any(|l| {
+        let l = l.trim();
+        !l.is_empty() && !l.starts_with('#') && l != "..." && l != "---"
+    });
+    if !rest_has_content {
+        return None;
+    }
+    // The document after the first one with content, else the rest.
+    let first = docs.iter().position(|d| super::segment::content_of(*d).is_some());
+    match first.and_then(|i| docs.get(i + 1)) {
+        Some(d) => Some(d.start_byte()),
+        None => Some(end),
+    }
+}
+
+/// Reports tabs in indentation, except where a line may legitimately start
+/// with one: inside a quoted or flow construct or a multi-line plain
+/// scalar, and after a block scalar's content indentation.
+fn tab_errors(text: &str, multiline: &mut [(Span, Option<usize>)], errors: &mut Vec<SyntaxError>) {
+    let tabs = prep::tab_indented_lines(text);
+    if tabs.is_empty() {
+        return;
+    }
+    multiline.sort_by_key(|(s, _)| s.start);
+    for tab in tabs {
+        let line = prep::line_start(text.as_bytes(), tab);
+        // Constructs starting before the line, latest first; spans nest or
+        // are disjoint, so a few steps back find any that contains it.
+        let before = multiline.partition_point(|(s, _)| s.start < line);
+        let inside = multiline[..before].iter().rev().any(|(s, indent)| {
+            s.end > line && indent.is_none_or(|n| tab - line >= n)
+        });
+        if !inside {
+            errors.push(SyntaxError { span: Span::new(tab, tab + 1), kind: SyntaxErrorKind::TabIndentation });
+        }
+    }
+}
+
+/// Appends the values of a segment parsed on its own to the root, when both
+/// are collections of the same kind.
+fn append_root(root: &mut Option<Node>, value: Option<Node>) {
+    let (Some(acc), Some(value)) = (root.as_mut(), value) else { return };
+    let span = acc.span.cover(value.span);
+    match (&mut acc.value, value.value) {
+        (Value::Mapping(a), Value::Mapping(b)) => a.extend(b),
+        (Value::Sequence(a), Value::Sequence(b)) => a.extend(b),
+        _ => return,
+    }
+    acc.span = span;
+}
+
+/// Joins a segment's value onto the values of the segments before it.
+///
+/// `chain` holds the kinds of the collections from the root down to the
+/// one the segment continues. At each level above the last, the segment's
+/// first element is the copy of an ancestor parsed from the context
+/// headers, and continues the last element so far; at the last level, and
+/// after the first element at the others, everything is new.
+pub(crate) fn stitch(root: &mut Option<Node>, value: Option<Node>, chain: &[Kind]) {
+    let Some(value) = value else { return };
+    let Some(acc) = root.as_mut() else {
+        *root = Some(value);
+        return;
+    };
+    if chain.is_empty() || !fits(acc, &value, chain) {
+        append_root(root, Some(value));
+        return;
+    }
+    join(acc, value, chain);
+}
+
+fn fits(acc: &Node, value: &Node, chain: &[Kind]) -> bool {
+    match (&acc.value, &value.value, chain[0]) {
+        (Value::Mapping(a), Value::Mapping(b), Kind::Map) => match (a.last(), b.first(), chain.len()) {
+            (_, _, 1) => true,
+            (Some(x), Some(y), _) => x.key_span == y.key_span && fits(&x.value, &y.value, &chain[1..]),
+            _ => false,
+        },
+        (Value::Sequence(a), Value::Sequence(b), Kind::Seq) => match (a.last(), b.first(), chain.len()) {
+            (_, _, 1) => true,
+            (Some(x), Some(y), _) => fits(x, y, &chain[1..]),
+            _ => false,
+        },
+        _ => false,
+    }
+}
+
+/// Does what [`fits`] checked is possible.
+fn join(acc: &mut Node, value: Node, chain: &[Kind]) {
+    acc.span = acc.span.cover(value.span);
+    match (&mut acc.value, value.value) {
+        (Value::Mapping(a), Value::Mapping(b)) => {
+            let mut b = b.into_iter();
+            if chain.len() > 1 {
+                if let (Some(last), Some(first)) = (a.last_mut(), b.next()) {
+                    join(&mut last.value, first.value, &chain[1..]);
+                }
+            }
+            a.extend(b);
+        }
+        (Value::Sequence(a), Value::Sequence(b)) => {
+            let mut b = b.into_iter();
+            if chain.len() > 1 {
+                if let (Some(last), Some(first)) = (a.last_mut(), b.next()) {
+                    join(last, first, &chain[1..]);
+                }
+            }
+            a.extend(b);
+        }
+        _ => {}
+    }
+}

@@ -1,0 +1,453 @@
+//! Decoding of YAML scalars: plain scalars (folded, then typed by the YAML
+//! 1.2 core schema), single- and double-quoted scalars (escapes and line
+//! folding), and block scalars (literal `|` and folded `>`, with chomping
+//! and indentation indicators).
+//!
+//! tree-sitter only tells us where a scalar is; everything it means is
+//! worked out here from the source text, so that these rules can be tested
+//! without a parser.
+
+use std::borrow::Cow;
+
+use super::Value;
+
+/// Splits `s` into lines, treating `\r\n`, `\n` and a lone `\r` as line
+/// breaks (tree-sitter-yaml does too). Yields each line's offset in `s`,
+/// the line without its break, and whether a break followed it.
+fn lines(s: &str) -> impl Iterator<Item = (usize, &str, bool)> {
+    let bytes = s.as_bytes();
+    let mut pos = 0;
+    std::iter::from_fn(move || {
+        if pos >= bytes.len() {
+            return None;
+        }
+        let start = pos;
+        while pos < bytes.len() && bytes[pos] != b'\n' && bytes[pos] != b'\r' {
+            pos += 1;
+        }
+        let line = &s[start..pos];
+        if pos >= bytes.len() {
+            return Some((start, line, false));
+        }
+        pos += line_break_len(&bytes[pos..]);
+        Some((start, line, true))
+    })
+}
+
+fn is_blank(c: char) -> bool {
+    c == ' ' || c == '\t'
+}
+
+/// The value of a plain scalar as written in the source (`raw` is the text
+/// tree-sitter marked): line breaks fold to spaces, blank lines to `\n`.
+pub(crate) fn fold_plain(raw: &str) -> Cow<'_, str> {
+    if !raw.contains(['\n', '\r']) {
+        return Cow::Borrowed(raw);
+    }
+    let mut out = String::with_capacity(raw.len());
+    let mut blank_lines = 0usize;
+    for (i, (_, line, _)) in lines(raw).enumerate() {
+        let line = line.trim_matches(is_blank);
+        if i == 0 {
+            out.push_str(line);
+        } else if line.is_empty() {
+            blank_lines += 1;
+        } else {
+            if blank_lines == 0 {
+                out.push(' ');
+            }
+            out.extend(std::iter::repeat_n('\n', blank_lines));
+            out.push_str(line);
+            blank_lines = 0;
+        }
+    }
+    Cow::Owned(out)
+}
+
+/// Types a (folded) plain scalar by the YAML 1.2 core schema.
+pub(crate) fn plain_value(text: &str) -> Value {
+    match text {
+        "" | "~" | "null" | "Null" | "NULL" => return Value::Null,
+        "true" | "True" | "TRUE" => return Value::Bool(true),
+        "false" | "False" | "FALSE" => return Value::Bool(false),
+        ".nan" | ".NaN" | ".NAN" => return Value::Float(f64::NAN),
+        _ => {}
+    }
+    // Every number starts with a sign, a digit or a dot; checking that
+    // first keeps ordinary strings off the slower paths.
+    let first = text.as_bytes()[0];
+    if !(first.is_ascii_digit() || matches!(first, b'-' | b'+' | b'.')) {
+        return Value::String(text.to_owned());
+    }
+    if let Some(v) = parse_int(text) {
+        return v;
+    }
+    let unsigned = text.strip_prefix(['-', '+']).unwrap_or(text);
+    if matches!(unsigned, ".inf" | ".Inf" | ".INF") {
+        let inf = if text.starts_with('-') { f64::NEG_INFINITY } else { f64::INFINITY };
+        return Value::Float(inf);
+    }
+    if is_core_float(unsigned) {
+        if let Ok(f) = text.parse::<f64>() {
+            return Value::Float(f);
+        }
+    }
+    Value::String(text.to_owned())
+}
+
+/// `[-+]?[0-9]+`, `0o[0-7]+` or `0x[0-9a-fA-F]+`; integers beyond i64 are
+/// kept as floats rather than turned into strings.
+fn parse_int(text: &str) -> Option<Value> {
+    let (digits, radix) = if let Some(d) = text.strip_prefix("0o") {
+        (d, 8)
+    } else if let Some(d) = text.strip_prefix("0x") {
+        (d, 16)
+    } else {
+        let d = text.strip_prefix(['-', '+']).unwrap_or(text);
+        if d.is_empty() || !d.bytes().all(|b| b.is_ascii_digit()) {
+            return None;
+        }
+        return Some(match text.parse::<i64>() {
+            Ok(i) => Value::Int(i),
+            Err(_) => Value::Float(text.parse::<f64>().unwrap_or(f64::NAN)),
+        });
+    };
+    if digits.is_empty() || !digits.chars().all(|c| c.is_digit(radix)) {
+        return None;
+    }
+    Some(match i64::from_str_radix(digits, radix) {
+        Ok(i) => Value::Int(i),
+        Err(_) => Value::Float(
+            digits
+                .chars()
+                .filter_map(|c| c.to_digit(radix))
+                .fold(0.0, |acc, d| acc * f64::from(radix) + f64::from(d)),
+        ),
+    })
+}
+
+/// `(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?`, the sign already removed.
+fn is_core_float(s: &str) -> bool {
+    let b = s.as_bytes();
+    let digits = |mut i: usize| {
+        let start = i;
+        while i < b.len() && b[i].is_ascii_digit() {
+            i += 1;
+        }
+        (i, i - start)
+    };
+    let (mut i, int_digits) = digits(0);
+    let mut frac_digits = 0;
+    if i < b.len() && b[i] == b'.' {
+        (i, frac_digits) = digits(i + 1);
+    }
+    if int_digits == 0 && frac_digits == 0 {
+        return false;
+    }
+    if i < b.len() && (b[i] == b'e' || b[i] == b'E') {
+        i += 1;
+        if i < b.len() && (b[i] == b'-' || b[i] == b'+') {
+            i += 1;
+        }
+        let (end, exp_digits) = digits(i);
+        if exp_digits == 0 {
+            return false;
+        }
+        i = end;
+    }
+    i == b.len()
+}
+
+/// Strips the quote characters from a quoted scalar's source text, coping
+/// with a missing closing quote (tree-sitter recovers from those).
+fn unquote(raw: &str, quote: char) -> &str {
+    let inner = raw.strip_prefix(quote).unwrap_or(raw);
+    if inner.ends_with(quote) && !(quote == '"' && is_escaped_at_end(inner)) {
+        &inner[..inner.len() - 1]
+    } else {
+        inner
+    }
+}
+
+/// Whether the final character of `s` is escaped by an odd run of backslashes.
+fn is_escaped_at_end(s: &str) -> bool {
+    let b = s.as_bytes();
+    let backslashes = b[..b.len() - 1].iter().rev().take_while(|&&c| c == b'\\').count();
+    backslashes % 2 == 1
+}
+
+/// The value of a single-quoted scalar (`raw` includes the quotes).
+pub(crate) fn single_quoted(raw: &str) -> String {
+    let inner = unquote(raw, '\'');
+    let mut out = String::with_capacity(inner.len());
+    let mut chars = inner.chars().peekable();
+    // Where a run of trailing blanks started: folding drops them.
+    let mut blanks_from: Option<usize> = None;
+    while let Some(c) = chars.next() {
+        match c {
+            '\'' => {
+                // `''` is an escaped quote; a lone one cannot occur inside.
+                chars.next_if_eq(&'\'');
+                out.push('\'');
+                blanks_from = None;
+            }
+            '\n' | '\r' => {
+                if let Some(at) = blanks_from.take() {
+                    out.truncate(at);
+                }
+                fold_break(c, &mut chars, &mut out, true);
+            }
+            ' ' | '\t' => {
+                blanks_from.get_or_insert(out.len());
+                out.push(c);
+            }
+            _ => {
+                out.push(c);
+                blanks_from = None;
+            }
+        }
+    }
+    out
+}
+
+/// Consumes a line break (already read as `first`), any empty lines after
+/// it and the next line's indentation. Emits the folded result: one space
+/// for a lone break (when `fold_single` is set), else one `\n` per empty line.
+fn fold_break(
+    first: char,
+    chars: &mut std::iter::Peekable<std::str::Chars<'_>>,
+    out: &mut String,
+    fold_single: bool,
+) {
+    if first == '\r' {
+        chars.next_if_eq(&'\n');
+    }
+    let mut empty_lines = 0;
+    loop {
+        while chars.next_if(|&c| is_blank(c)).is_some() {}
+        match chars.next_if(|&c| c == '\n' || c == '\r') {
+            Some(c) => {
+                if c == '\r' {
+                    chars.next_if_eq(&'\n');
+                }
+                empty_lines += 1;
+            }
+            None => break,
+        }
+    }
+    if empty_lines == 0 {
+        if fold_single {
+            out.push(' ');
+        }
+    } else {
+        out.extend(std::iter::repeat_n('\n', empty_lines));
+    }
+}
+
+/// The value of a double-quoted scalar (`raw` includes the quotes). Invalid
+/// escapes are kept as written; tree-sitter reports them.
+pub(crate) fn double_quoted(raw: &str) -> String {
+    let inner = unquote(raw, '"');
+    if !inner.contains(['\\', '\n', '\r']) {
+        return inner.to_owned();
+    }
+    let mut out = String::with_capacity(inner.len());
+    let mut chars = inner.chars().peekable();
+    let mut blanks_from: Option<usize> = None;
+    while let Some(c) = chars.next() {
+        match c {
+            '\\' => {
+                blanks_from = None;
+                match chars.next() {
+                    // An escaped line break joins the lines without a space.
+                    Some(b @ ('\n' | '\r')) => fold_break(b, &mut chars, &mut out, false),
+                    Some(e) => push_escape(e, &mut chars, &mut out),
+                    None => out.push('\\'),
+                }
+            }
+            '\n' | '\r' => {
+                if let Some(at) = blanks_from.take() {
+                    out.truncate(at);
+                }
+                fold_break(c, &mut chars, &mut out, true);
+            }
+            ' ' | '\t' => {
+                blanks_from.get_or_insert(out.len());
+                out.push(c);
+            }
+            _ => {
+                out.push(c);
+                blanks_from = None;
+            }
+        }
+    }
+    out
+}
+
+fn push_escape(e: char, chars: &mut std::iter::Peekable<std::str::Chars<'_>>, out: &mut String) {
+    let simple = match e {
+        '0' => '\0',
+        'a' => '\u{7}',
+        'b' => '\u{8}',
+        't' | '\t' => '\t',
+        'n' => '\n',
+        'v' => '\u{b}',
+        'f' => '\u{c}',
+        'r' => '\r',
+        'e' => '\u{1b}',
+        ' ' => ' ',
+        '"' => '"',
+        '/' => '/',
+        '\\' => '\\',
+        'N' => '\u{85}',
+        '_' => '\u{a0}',
+        'L' => '\u{2028}',
+        'P' => '\u{2029}',
+        'x' | 'u' | 'U' => {
+            let len = match e {
+                'x' => 2,
+                'u' => 4,
+                _ => 8,
+            };
+            let mut hex = String::with_capacity(len);
+            while hex.len() < len {
+                match chars.next_if(char::is_ascii_hexdigit) {
+                    Some(h) => hex.push(h),
+                    None => break,
+                }
+            }
+            let code = if hex.len() == len { u32::from_str_radix(&hex, 16).ok() } else { None };
+            match code {
+                Some(code) => out.push(char::from_u32(code).unwrap_or(char::REPLACEMENT_CHARACTER)),
+                None => {
+                    out.push('\\');
+                    out.push(e);
+                    out.push_str(&hex);
+                }
+            }
+            return;
+        }
+        other => {
+            out.push('\\');
+            out.push(other);
+            return;
+        }
+    };
+    out.push(simple);
+}
+
+/// Chomping indicator of a block scalar.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Chomp {
+    Strip,
+    Clip,
+    Keep,
+}
+
+/// The value of a block scalar. `text` is the whole source; the scalar's
+/// header starts at `start` and tree-sitter's node ends at `node_end`.
+/// `parent_indent` is the column of the enclosing block collection (-1 at
+/// the document's top level), which an explicit indentation indicator is
+/// relative to. Also returns the content's indentation.
+///
+/// tree-sitter's node stops at the last content line, so trailing empty
+/// lines (which `+` keeps) are read from the text after the node.
+pub(crate) fn block_scalar(text: &str, start: usize, node_end: usize, parent_indent: isize) -> (String, usize) {
+    let Some(header) = text.get(start..) else { return (String::new(), 0) };
+    let folded = header.starts_with('>');
+    let header_line_len = header.find(['\n', '\r']).unwrap_or(header.len());
+    let mut chomp = Chomp::Clip;
+    let mut explicit = None;
+    for c in header[..header_line_len].chars().skip(1) {
+        match c {
+            '-' => chomp = Chomp::Strip,
+            '+' => chomp = Chomp::Keep,
+            '1'..='9' => explicit = Some(c as isize - '0' as isize),
+            _ => break,
+        }
+    }
+    let body_start = start + header_line_len;
+    let body_start = body_start + line_break_len(&text.as_bytes()[body_start..]);
+    let node_end = node_end.clamp(body_start, text.len());
+    let body_end = extend_over_blank_lines(text, node_end);
+    let body = &text[body_start..body_end];
+    let in_node_len = node_end - body_start;
+
+    let indent = match explicit {
+        Some(d) => (parent_indent + d).max(0) as usize,
+        None => lines(&body[..in_node_len])
+            .map(|(_, l, _)| l)
+            .find(|l| l.chars().any(|c| !is_blank(c)))
+            .map_or(usize::MAX, |l| l.len() - l.trim_start_matches(' ').len()),
+    };
+
+    let mut out = String::new();
+    // Line breaks seen since the last content line (or since the header).
+    let mut pending = 0usize;
+    let mut prev_text_line: Option<bool> = None;
+    for (offset, line, has_break) in lines(body) {
+        let spaces = line.len() - line.trim_start_matches(' ').len();
+        let rest = &line[spaces..];
+        // A whitespace-only line is empty unless it has more than the
+        // indentation (then, in a literal, the excess is content).
+        let is_empty = offset >= in_node_len
+            || (rest.chars().all(is_blank) && (spaces < indent || (spaces == indent && rest.is_empty())));
+        if is_empty {
+            pending += usize::from(has_break);
+            continue;
+        }
+        let content = &line[spaces.min(indent)..];
+        let is_text_line = !content.starts_with(is_blank);
+        match prev_text_line {
+            Some(prev_text) if folded && prev_text && is_text_line => {
+                if pending == 1 {
+                    out.push(' ');
+                } else {
+                    out.extend(std::iter::repeat_n('\n', pending.saturating_sub(1)));
+                }
+            }
+            _ => out.extend(std::iter::repeat_n('\n', pending)),
+        }
+        out.push_str(content);
+        prev_text_line = Some(is_text_line);
+        pending = usize::from(has_break);
+    }
+    match chomp {
+        Chomp::Strip => {}
+        Chomp::Clip => {
+            if prev_text_line.is_some() && pending > 0 {
+                out.push('\n');
+            }
+        }
+        Chomp::Keep => out.extend(std::iter::repeat_n('\n', pending)),
+    }
+    (out, indent)
+}
+
+fn line_break_len(rest: &[u8]) -> usize {
+    match rest {
+        [b'\r', b'\n', ..] => 2,
+        [b'\n' | b'\r', ..] => 1,
+        _ => 0,
+    }
+}
+
+/// From `at` (the end of a block scalar's last content line), the end of
+/// the run of whitespace-only lines that follows, including their breaks.
+fn extend_over_blank_lines(text: &str, at: usize) -> usize {
+    let bytes = text.as_bytes();
+    let mut end = at;
+    let mut pos = at;
+    loop {
+        while pos < bytes.len() && (bytes[pos] == b' ' || bytes[pos] == b'\t') {
+            pos += 1;
+        }
+        let br = line_break_len(&bytes[pos..]);
+        if br == 0 {
+            // Whitespace at the very end of the text belongs to no line.
+            return if pos == bytes.len() { pos } else { end };
+        }
+        pos += br;
+        end = pos;
+    }
+}

@@ -1,0 +1,63 @@
+//! L1 structure: the blueprint's keys, types and values against the
+//! language's shape ([`blueprint_grammars::shape`]).
+//!
+//! Reports BP109 not-a-blueprint, BP110 unknown-key, BP111 ignored-key,
+//! BP112 wrong-type, BP113 missing-required, BP114 invalid-value, BP115
+//! duplicate-key and BP130 unknown-component-type. Component
+//! `configuration` is left to [`super::configuration`] (L2, per type), and
+//! keys of legacy forms to [`super::legacy`].
+
+mod report;
+mod walk;
+
+use blueprint_grammars::shape;
+use blueprint_grammars::yaml::{Node, Value};
+
+use super::rules;
+use super::suggest::did_you_mean;
+use super::Diagnostic;
+
+pub(crate) use walk::{head, Walker, CONFIGURATION};
+
+/// Checks the structure of a whole file, given its YAML root.
+///
+/// A file without a top-level `system` is not a blueprint (autocoder's own
+/// schema file, a docker-compose file that matched the glob): it gets one
+/// BP109 and nothing else, rather than a warning on every key.
+pub fn check_structure(root: &Node, out: &mut Vec<Diagnostic>) {
+    let Some(entries) = root.as_mapping() else {
+        let found = match root.value {
+            Value::Null => "nothing".to_owned(),
+            _ => format!("a {}", root.type_name()),
+        };
+        out.push(
+            Diagnostic::new(&rules::NOT_A_BLUEPRINT, head(root), format!("this file holds {found}, not a blueprint: add a top-level `system` section"))
+                .with_help("a blueprint is a mapping with `system: { name: ..., components: [...] }` at the top level"),
+        );
+        return;
+    };
+    if root.get("system").is_none() {
+        // `System:` or `sytem:` is a typo, not another kind of file.
+        let typo = entries
+            .iter()
+            .find(|e| did_you_mean(&e.key, ["system"]).is_some());
+        let diagnostic = match typo {
+            Some(entry) => Diagnostic::new(&rules::NOT_A_BLUEPRINT, entry.key_span, format!("this file has no `system` section, so it is not a blueprint; `{}` should be `system`", entry.key))
+                .with_help("did you mean `system`?")
+                .with_replacement("Replace with `system`", "system"),
+            None => Diagnostic::new(
+                &rules::NOT_A_BLUEPRINT,
+                entries.first().map_or(root.span, |e| e.key_span),
+                "this file has no `system` section, so it is not a blueprint: add one, or do not check this file",
+            )
+            .with_help("a blueprint has `system: { name: ..., components: [...] }` at the top level"),
+        };
+        out.push(diagnostic);
+        return;
+    }
+    let anchor = entries.first().map_or(root.span, |e| e.key_span);
+    Walker::new(&walk::STRUCTURE, out).mapping(root, shape::root(), "the file", anchor);
+}
+
+#[cfg(test)]
+mod tests;
