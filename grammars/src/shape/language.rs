@@ -141,7 +141,7 @@ shape_fn! {
     pub fn resources() {
         Shape::new("resources", "resources", "Autocoder resource requirements.")
             .legacy("databases", Kind::list(Kind::Mapping), "Legacy database settings; declare the database under `system.databases`.")
-            .other(OtherKeys::Ignored("Blueprint sizes and exposes generated systems itself (ports come from configuration)"))
+            .other(OtherKeys::Ignored("sizing is up to the deployment, and HTTP ports are set in `configuration`"))
     }
 }
 

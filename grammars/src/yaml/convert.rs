@@ -6,7 +6,7 @@
 
 use std::collections::{HashMap, HashSet};
 
-use tree_sitter::{Node as TsNode, Tree};
+use tree_sitter::{Node as TsNode, Tree, TreeCursor};
 
 use super::prep;
 use super::scalar;
@@ -38,11 +38,78 @@ impl Refs {
     }
 }
 
+/// Numeric ids of the node kinds used: comparing `kind()` strings costs a
+/// `strlen` and a UTF-8 check per call.
+struct Kinds {
+    flow_node: u16,
+    block_node: u16,
+    block_mapping: u16,
+    flow_mapping: u16,
+    block_sequence: u16,
+    flow_sequence: u16,
+    block_mapping_pair: u16,
+    flow_pair: u16,
+    block_sequence_item: u16,
+    plain_scalar: u16,
+    double_quote_scalar: u16,
+    single_quote_scalar: u16,
+    block_scalar: u16,
+    alias: u16,
+    anchor: u16,
+    tag: u16,
+    comment: u16,
+    document: u16,
+    colon: u16,
+    question: u16,
+    open_bracket: u16,
+    open_brace: u16,
+}
+
+impl Kinds {
+    fn new() -> Self {
+        let lang: tree_sitter::Language = tree_sitter_yaml::LANGUAGE.into();
+        let named = |k: &str| lang.id_for_node_kind(k, true);
+        let anon = |k: &str| lang.id_for_node_kind(k, false);
+        Kinds {
+            flow_node: named("flow_node"),
+            block_node: named("block_node"),
+            block_mapping: named("block_mapping"),
+            flow_mapping: named("flow_mapping"),
+            block_sequence: named("block_sequence"),
+            flow_sequence: named("flow_sequence"),
+            block_mapping_pair: named("block_mapping_pair"),
+            flow_pair: named("flow_pair"),
+            block_sequence_item: named("block_sequence_item"),
+            plain_scalar: named("plain_scalar"),
+            double_quote_scalar: named("double_quote_scalar"),
+            single_quote_scalar: named("single_quote_scalar"),
+            block_scalar: named("block_scalar"),
+            alias: named("alias"),
+            anchor: named("anchor"),
+            tag: named("tag"),
+            comment: named("comment"),
+            document: named("document"),
+            colon: anon(":"),
+            question: anon("?"),
+            open_bracket: anon("["),
+            open_brace: anon("{"),
+        }
+    }
+
+    fn is_scalar(&self, k: u16) -> bool {
+        k == self.plain_scalar || k == self.double_quote_scalar || k == self.single_quote_scalar || k == self.block_scalar
+    }
+}
+
 /// State shared by the conversion of all segments of one text.
+///
+/// The tree is walked with a single cursor: every function taking one
+/// expects it on the node to convert and leaves it there.
 pub(crate) struct Converter<'s> {
     /// The original text: scalars are decoded from it, not from the text
     /// tree-sitter saw (which has tabs and NULs replaced).
     text: &'s str,
+    k: Kinds,
     pub errors: Vec<SyntaxError>,
     pub refs: Refs,
     /// How anchored scalars read as keys, for `*alias : value`.
@@ -59,6 +126,7 @@ impl<'s> Converter<'s> {
     pub(crate) fn new(text: &'s str) -> Self {
         Converter {
             text,
+            k: Kinds::new(),
             errors: Vec::new(),
             refs: Refs::default(),
             anchor_keys: HashMap::new(),
@@ -84,28 +152,29 @@ impl<'s> Converter<'s> {
         self.report_from = report_from;
         self.syntax_errors(tree);
         let root = tree.root_node();
-        let mut cursor = root.walk();
-        let top: Vec<TsNode> = root.named_children(&mut cursor).collect();
+        let c = &mut tree.walk();
         let mut docs = Vec::new();
-        if root.kind() == "ERROR" && !top.iter().any(|n| n.kind() == "document") {
-            let value = self.salvage(root, 0);
-            docs.push((span_of(root), Some(value)));
+        let mut has_document = false;
+        for_children(c, |c| has_document |= c.node().kind_id() == self.k.document);
+        if root.is_error() && !has_document {
+            docs.push((span_of(root), Some(self.salvage(c, 0))));
             return docs;
         }
-        for n in top {
-            match n.kind() {
-                "document" => {
-                    let content = super::segment::content_of(n);
-                    let value = content.map(|c| self.node(c, 0, -1));
-                    docs.push((span_of(n), value));
-                }
-                "ERROR" => {
-                    let value = self.salvage(n, 0);
-                    docs.push((span_of(n), Some(value)));
-                }
-                _ => {}
+        for_children(c, |c| {
+            let n = c.node();
+            if n.kind_id() == self.k.document {
+                let mut value = None;
+                for_children(c, |c| {
+                    let k = c.node().kind_id();
+                    if value.is_none() && (k == self.k.block_node || k == self.k.flow_node || c.node().is_error()) {
+                        value = Some(self.node(c, 0, -1));
+                    }
+                });
+                docs.push((span_of(n), value));
+            } else if n.is_error() {
+                docs.push((span_of(n), Some(self.salvage(c, 0))));
             }
-        }
+        });
         docs
     }
 
@@ -154,45 +223,53 @@ impl<'s> Converter<'s> {
     /// A value node. `parent_indent` is the column of the enclosing block
     /// collection (-1 at the top), which block scalars' indentation
     /// indicators are relative to.
-    fn node(&mut self, n: TsNode<'_>, depth: usize, parent_indent: isize) -> Node {
+    fn node(&mut self, c: &mut TreeCursor<'_>, depth: usize, parent_indent: isize) -> Node {
+        let n = c.node();
         if depth > MAX_DEPTH {
             return self.too_deep(span_of(n));
         }
-        match n.kind() {
-            "flow_node" | "block_node" => self.with_properties(n, depth, parent_indent),
-            "block_mapping" | "flow_mapping" => self.mapping(n, depth),
-            "block_sequence" | "flow_sequence" => self.sequence(n, depth),
-            "flow_pair" | "block_mapping_pair" => {
-                let entry = self.pair(n, depth, parent_indent);
-                Node::new(Value::Mapping(entry.into_iter().collect()), span_of(n))
-            }
-            "ERROR" => self.salvage(n, depth),
-            _ => self.scalar(n, false, parent_indent),
+        let k = n.kind_id();
+        let kinds = &self.k;
+        if k == kinds.flow_node || k == kinds.block_node {
+            self.with_properties(c, depth, parent_indent)
+        } else if k == kinds.block_mapping || k == kinds.flow_mapping {
+            self.mapping(c, depth)
+        } else if k == kinds.block_sequence || k == kinds.flow_sequence {
+            self.sequence(c, depth)
+        } else if k == kinds.flow_pair || k == kinds.block_mapping_pair {
+            let entry = self.pair(c, depth, parent_indent);
+            Node::new(Value::Mapping(vec![entry]), span_of(n))
+        } else if n.is_error() {
+            self.salvage(c, depth)
+        } else {
+            self.scalar(n, false, parent_indent)
         }
     }
 
-    fn with_properties(&mut self, n: TsNode<'_>, depth: usize, parent_indent: isize) -> Node {
+    fn with_properties(&mut self, c: &mut TreeCursor<'_>, depth: usize, parent_indent: isize) -> Node {
+        let n = c.node();
         let mut anchor = None;
         let mut is_str = false;
-        let mut content = None;
-        let mut cursor = n.walk();
-        for child in n.named_children(&mut cursor) {
-            match child.kind() {
-                "anchor" => anchor = Some(self.slice(child).trim_start_matches('&').to_owned()),
-                "tag" => is_str = matches!(self.slice(child), "!!str" | "!<tag:yaml.org,2002:str>"),
-                "comment" => {}
-                _ if content.is_none() => content = Some(child),
-                _ => {}
+        let mut node = None;
+        for_children(c, |c| {
+            let child = c.node();
+            let k = child.kind_id();
+            if k == self.k.anchor {
+                anchor = Some(self.slice(child).trim_start_matches('&').to_owned());
+            } else if k == self.k.tag {
+                is_str = matches!(self.slice(child), "!!str" | "!<tag:yaml.org,2002:str>");
+            } else if node.is_none() && child.is_named() && k != self.k.comment {
+                node = Some(if is_str && self.k.is_scalar(k) {
+                    self.scalar(child, true, parent_indent)
+                } else {
+                    self.node(c, depth, parent_indent)
+                });
             }
-        }
-        let node = match content {
-            Some(c) if is_str && is_scalar(c.kind()) => self.scalar(c, true, parent_indent),
-            Some(c) => self.node(c, depth, parent_indent),
-            None => {
-                let value = if is_str { Value::String(String::new()) } else { Value::Null };
-                Node::new(value, Span::empty(n.end_byte()))
-            }
-        };
+        });
+        let node = node.unwrap_or_else(|| {
+            let value = if is_str { Value::String(String::new()) } else { Value::Null };
+            Node::new(value, Span::empty(n.end_byte()))
+        });
         if let Some(name) = anchor {
             if let Some(key) = self.key_text(&node) {
                 self.anchor_keys.insert(name.clone(), key);
@@ -205,69 +282,72 @@ impl<'s> Converter<'s> {
     fn scalar(&mut self, n: TsNode<'_>, force_string: bool, parent_indent: isize) -> Node {
         let raw = self.slice(n);
         let mut span = span_of(n);
-        let value = match n.kind() {
-            "plain_scalar" => {
-                let folded = scalar::fold_plain(raw);
-                if raw.len() != folded.len() {
-                    self.multiline.push((span, None));
-                }
-                if force_string {
-                    Value::String(folded.into_owned())
-                } else {
-                    scalar::plain_value(&folded)
-                }
+        let k = n.kind_id();
+        let value = if k == self.k.plain_scalar {
+            let folded = scalar::fold_plain(raw);
+            if raw.len() != folded.len() {
+                self.multiline.push((span, None));
             }
-            "double_quote_scalar" => Value::String(scalar::double_quoted(raw)),
-            "single_quote_scalar" => Value::String(scalar::single_quoted(raw)),
-            "block_scalar" => {
-                let (s, indent) = scalar::block_scalar(self.text, n.start_byte(), n.end_byte(), parent_indent);
-                // The node may or may not end with the final line break.
-                span.end = span.start + raw.trim_end().len().max(1).min(raw.len());
-                self.multiline.push((Span::new(span.start, n.end_byte()), Some(indent)));
-                Value::String(s)
+            if force_string {
+                Value::String(folded.into_owned())
+            } else {
+                scalar::plain_value(&folded)
             }
-            "alias" => {
-                let name = raw.trim_start_matches('*').to_owned();
-                self.refs.aliases.insert(span, name);
-                Value::Null
+        } else if k == self.k.double_quote_scalar || k == self.k.single_quote_scalar {
+            if raw.contains(['\n', '\r']) {
+                self.multiline.push((span, None));
             }
-            _ => Value::Null,
+            Value::String(if k == self.k.double_quote_scalar {
+                scalar::double_quoted(raw)
+            } else {
+                scalar::single_quoted(raw)
+            })
+        } else if k == self.k.block_scalar {
+            let (s, indent) = scalar::block_scalar(self.text, n.start_byte(), n.end_byte(), parent_indent);
+            // The node may or may not end with the final line break.
+            span.end = span.start + raw.trim_end().len().max(1).min(raw.len());
+            self.multiline.push((Span::new(span.start, n.end_byte()), Some(indent)));
+            Value::String(s)
+        } else if k == self.k.alias {
+            let name = raw.trim_start_matches('*').to_owned();
+            self.refs.aliases.insert(span, name);
+            Value::Null
+        } else {
+            Value::Null
         };
-        if matches!(n.kind(), "double_quote_scalar" | "single_quote_scalar") && raw.contains(['\n', '\r']) {
-            self.multiline.push((span, None));
-        }
         Node::new(value, span)
     }
 
-    fn mapping(&mut self, n: TsNode<'_>, depth: usize) -> Node {
+    fn mapping(&mut self, c: &mut TreeCursor<'_>, depth: usize) -> Node {
+        let n = c.node();
         let indent = prep::column(self.text, n.start_byte()) as isize;
-        let flow = n.kind() == "flow_mapping";
-        if flow && self.spans_lines(n) {
+        if n.kind_id() == self.k.flow_mapping && self.spans_lines(n) {
             self.multiline.push((span_of(n), None));
         }
         let mut entries: Vec<Entry> = Vec::new();
-        let mut cursor = n.walk();
-        for child in n.named_children(&mut cursor) {
-            match child.kind() {
-                "block_mapping_pair" | "flow_pair" => entries.extend(self.pair(child, depth, indent)),
+        for_children(c, |c| {
+            let child = c.node();
+            let k = child.kind_id();
+            if k == self.k.block_mapping_pair || k == self.k.flow_pair {
+                entries.push(self.pair(c, depth, indent));
+            } else if k == self.k.flow_node {
                 // `{a, b: 1}`: a key without a value.
-                "flow_node" => {
-                    let (key, key_span) = self.key(child);
-                    let value = Node::new(Value::Null, Span::empty(key_span.end));
-                    entries.push(Entry { key, key_span, value });
-                }
-                "ERROR" => self.salvage_into(child, depth, &mut entries),
-                _ => {}
+                let (key, key_span) = self.key(c);
+                let value = Node::new(Value::Null, Span::empty(key_span.end));
+                entries.push(Entry { key, key_span, value });
+            } else if child.is_error() {
+                self.salvage_into(c, depth, &mut entries);
             }
-        }
+        });
         Node::new(Value::Mapping(entries), span_of(n))
     }
 
     /// An ERROR among a mapping's pairs: an unclosed flow collection right
     /// after `key:` becomes that key's value; pairs are kept.
-    fn salvage_into(&mut self, err: TsNode<'_>, depth: usize, entries: &mut Vec<Entry>) {
-        let opens_flow = err.child(0).is_some_and(|c| matches!(c.kind(), "[" | "{"));
-        let salvaged = self.salvage(err, depth + 1);
+    fn salvage_into(&mut self, c: &mut TreeCursor<'_>, depth: usize, entries: &mut Vec<Entry>) {
+        let err = c.node();
+        let opens_flow = err.child(0).is_some_and(|o| o.kind_id() == self.k.open_bracket || o.kind_id() == self.k.open_brace);
+        let salvaged = self.salvage(c, depth + 1);
         if let Some(last) = entries.last_mut() {
             let awaiting = last.value.is_null() && last.value.span.is_empty();
             let bytes = self.text.as_bytes();
@@ -282,118 +362,130 @@ impl<'s> Converter<'s> {
         }
     }
 
-    fn sequence(&mut self, n: TsNode<'_>, depth: usize) -> Node {
+    fn sequence(&mut self, c: &mut TreeCursor<'_>, depth: usize) -> Node {
+        let n = c.node();
         let indent = prep::column(self.text, n.start_byte()) as isize;
-        if n.kind() == "flow_sequence" && self.spans_lines(n) {
+        if n.kind_id() == self.k.flow_sequence && self.spans_lines(n) {
             self.multiline.push((span_of(n), None));
         }
         let mut items = Vec::new();
-        let mut cursor = n.walk();
-        for child in n.named_children(&mut cursor) {
-            match child.kind() {
-                "block_sequence_item" => items.push(self.item(child, depth)),
-                "flow_node" | "flow_pair" => items.push(self.node(child, depth + 1, indent)),
-                "ERROR" => match self.salvage(child, depth + 1) {
+        for_children(c, |c| {
+            let child = c.node();
+            let k = child.kind_id();
+            if k == self.k.block_sequence_item {
+                items.push(self.item(c, depth));
+            } else if k == self.k.flow_node || k == self.k.flow_pair {
+                items.push(self.node(c, depth + 1, indent));
+            } else if child.is_error() {
+                match self.salvage(c, depth + 1) {
                     Node { value: Value::Sequence(found), .. } => items.extend(found),
                     other if !other.is_null() => items.push(other),
                     _ => {}
-                },
-                _ => {}
+                }
             }
-        }
+        });
         Node::new(Value::Sequence(items), span_of(n))
     }
 
-    fn item(&mut self, item: TsNode<'_>, depth: usize) -> Node {
+    fn item(&mut self, c: &mut TreeCursor<'_>, depth: usize) -> Node {
+        let item = c.node();
         let indent = prep::column(self.text, item.start_byte()) as isize;
-        let mut cursor = item.walk();
-        let value = item.named_children(&mut cursor).find(|c| c.kind() != "comment");
-        match value {
-            Some(v) => self.node(v, depth + 1, indent),
-            None => {
-                let dash_end = item.child(0).map_or(item.end_byte(), |d| d.end_byte());
-                Node::new(Value::Null, Span::empty(dash_end))
+        let mut value = None;
+        let mut dash_end = item.end_byte();
+        for_children(c, |c| {
+            let child = c.node();
+            if !child.is_named() {
+                dash_end = dash_end.min(child.end_byte());
+            } else if value.is_none() && child.kind_id() != self.k.comment {
+                value = Some(self.node(c, depth + 1, indent));
             }
-        }
+        });
+        value.unwrap_or_else(|| Node::new(Value::Null, Span::empty(dash_end)))
     }
 
     /// A mapping pair; `indent` is the column of its mapping.
-    fn pair(&mut self, pair: TsNode<'_>, depth: usize, indent: isize) -> Option<Entry> {
-        let mut key_node = None;
-        let mut value_node = None;
+    fn pair(&mut self, c: &mut TreeCursor<'_>, depth: usize, indent: isize) -> Entry {
+        let pair = c.node();
+        let mut key = None;
+        let mut value = None;
         let mut colon_end = None;
-        let mut cursor = pair.walk();
-        if cursor.goto_first_child() {
-            loop {
-                let child = cursor.node();
-                match child.kind() {
-                    ":" => colon_end = Some(child.end_byte()),
-                    "?" | "comment" => {}
-                    _ if colon_end.is_none() && key_node.is_none() && child.is_named() => key_node = Some(child),
-                    _ if colon_end.is_some() && value_node.is_none() && child.is_named() => value_node = Some(child),
-                    _ => {}
-                }
-                if !cursor.goto_next_sibling() {
-                    break;
-                }
+        let mut is_merge = false;
+        for_children(c, |c| {
+            let child = c.node();
+            let k = child.kind_id();
+            if k == self.k.colon {
+                colon_end = Some(child.end_byte());
+            } else if k == self.k.question || k == self.k.comment || !child.is_named() {
+            } else if colon_end.is_none() && key.is_none() {
+                is_merge = self.slice(child) == "<<" && self.plain_key(c);
+                key = Some(self.key(c));
+            } else if colon_end.is_some() && value.is_none() {
+                value = Some(self.node(c, depth + 1, indent));
             }
-        }
-        let (key, key_span) = match key_node {
-            Some(k) => self.key(k),
-            None => (String::new(), Span::empty(pair.start_byte())),
-        };
-        if key == "<<" && key_node.is_some_and(|k| plain_content(k).is_some()) {
+        });
+        let (key, key_span) = key.unwrap_or_else(|| (String::new(), Span::empty(pair.start_byte())));
+        if is_merge {
             self.refs.merge_keys.insert(key_span.start);
         }
-        let value = match value_node {
-            Some(v) => self.node(v, depth + 1, indent),
-            None => Node::new(Value::Null, Span::empty(colon_end.unwrap_or(key_span.end))),
-        };
-        Some(Entry { key, key_span, value })
+        let value = value.unwrap_or_else(|| Node::new(Value::Null, Span::empty(colon_end.unwrap_or(key_span.end))));
+        Entry { key, key_span, value }
+    }
+
+    /// Whether the key under the cursor is a plain scalar (`<<` is a merge
+    /// key only when written plain).
+    fn plain_key(&self, c: &mut TreeCursor<'_>) -> bool {
+        let mut plain = c.node().kind_id() == self.k.plain_scalar;
+        for_children(c, |c| plain |= c.node().kind_id() == self.k.plain_scalar);
+        plain
     }
 
     /// A key as a string: scalars as written (quoted ones decoded), other
     /// keys as their source text.
-    fn key(&mut self, k: TsNode<'_>) -> (String, Span) {
+    fn key(&mut self, c: &mut TreeCursor<'_>) -> (String, Span) {
+        let k = c.node();
         let mut anchor = None;
         let mut content = Some(k);
-        if matches!(k.kind(), "flow_node" | "block_node") {
+        if k.kind_id() == self.k.flow_node || k.kind_id() == self.k.block_node {
             content = None;
-            let mut cursor = k.walk();
-            for child in k.named_children(&mut cursor) {
-                match child.kind() {
-                    "anchor" => anchor = Some(self.slice(child).trim_start_matches('&').to_owned()),
-                    "tag" | "comment" => {}
-                    _ if content.is_none() => content = Some(child),
-                    _ => {}
+            for_children(c, |c| {
+                let child = c.node();
+                let id = child.kind_id();
+                if id == self.k.anchor {
+                    anchor = Some(self.slice(child).trim_start_matches('&').to_owned());
+                } else if content.is_none() && child.is_named() && id != self.k.tag && id != self.k.comment {
+                    content = Some(child);
                 }
-            }
+            });
         }
-        let Some(c) = content else {
+        let Some(content) = content else {
             return (String::new(), Span::empty(k.end_byte()));
         };
-        let span = span_of(c);
-        let text = match c.kind() {
-            "plain_scalar" => scalar::fold_plain(self.slice(c)).into_owned(),
-            "double_quote_scalar" => scalar::double_quoted(self.slice(c)),
-            "single_quote_scalar" => scalar::single_quoted(self.slice(c)),
-            "block_scalar" => scalar::block_scalar(self.text, c.start_byte(), c.end_byte(), -1).0,
-            "alias" => {
-                let name = self.slice(c).trim_start_matches('*');
-                match self.anchor_keys.get(name) {
-                    Some(key) => key.clone(),
-                    None => {
-                        let name = name.to_owned();
-                        self.error(span, SyntaxErrorKind::UnknownAlias { name });
-                        self.slice(c).to_owned()
-                    }
+        let span = span_of(content);
+        let id = content.kind_id();
+        let text = if id == self.k.plain_scalar {
+            scalar::fold_plain(self.slice(content)).into_owned()
+        } else if id == self.k.double_quote_scalar {
+            scalar::double_quoted(self.slice(content))
+        } else if id == self.k.single_quote_scalar {
+            scalar::single_quoted(self.slice(content))
+        } else if id == self.k.block_scalar {
+            scalar::block_scalar(self.text, content.start_byte(), content.end_byte(), -1).0
+        } else if id == self.k.alias {
+            let name = self.slice(content).trim_start_matches('*');
+            match self.anchor_keys.get(name) {
+                Some(key) => key.clone(),
+                None => {
+                    let name = name.to_owned();
+                    self.error(span, SyntaxErrorKind::UnknownAlias { name });
+                    self.slice(content).to_owned()
                 }
             }
-            _ => self.slice(c).trim().to_owned(),
+        } else {
+            self.slice(content).trim().to_owned()
         };
         if let Some(name) = anchor {
             self.anchor_keys.insert(name.clone(), text.clone());
-            let value = if is_scalar(c.kind()) { self.scalar(c, false, -1).value } else { Value::String(text.clone()) };
+            let value = if self.k.is_scalar(id) { self.scalar(content, false, -1).value } else { Value::String(text.clone()) };
             self.refs.key_anchors.push((span.start, name, Node::new(value, span)));
         }
         (text, span)
@@ -411,7 +503,8 @@ impl<'s> Converter<'s> {
     /// What can be recovered from an ERROR node: its pairs (also `key :
     /// value` token runs) as a mapping, else its items as a sequence, else
     /// its single value, else null.
-    fn salvage(&mut self, err: TsNode<'_>, depth: usize) -> Node {
+    fn salvage(&mut self, c: &mut TreeCursor<'_>, depth: usize) -> Node {
+        let err = c.node();
         let span = span_of(err);
         if depth > MAX_DEPTH {
             return self.too_deep(span);
@@ -419,49 +512,52 @@ impl<'s> Converter<'s> {
         let indent = prep::column(self.text, err.start_byte()) as isize;
         let mut entries = Vec::new();
         let mut items = Vec::new();
-        let mut values = Vec::new();
-        let mut pending_key: Option<TsNode> = None;
-        let mut last_node: Option<TsNode> = None;
-        let mut cursor = err.walk();
-        let kids: Vec<TsNode> = err.children(&mut cursor).collect();
-        for child in kids {
-            match child.kind() {
-                "block_mapping_pair" | "flow_pair" => entries.extend(self.pair(child, depth, indent)),
-                "block_sequence_item" => items.push(self.item(child, depth)),
-                ":" => {
-                    if let Some(k) = pending_key.take() {
-                        entries.push(self.entry_from(k, None, depth, indent));
-                    }
-                    pending_key = last_node.take();
-                    if pending_key.is_some() {
-                        values.pop();
-                    }
+        let mut values: Vec<Node> = Vec::new();
+        // A key followed by `:`, waiting for its value.
+        let mut pending_key: Option<(String, Span)> = None;
+        // The last value seen, which a following `:` makes a key.
+        let mut last_value: Option<TsNode> = None;
+        let mut opens_seq = None;
+        for_children(c, |c| {
+            let child = c.node();
+            let k = child.kind_id();
+            opens_seq.get_or_insert(k == self.k.open_bracket);
+            if k == self.k.block_mapping_pair || k == self.k.flow_pair {
+                entries.push(self.pair(c, depth, indent));
+            } else if k == self.k.block_sequence_item {
+                items.push(self.item(c, depth));
+            } else if k == self.k.colon {
+                if let Some((key, key_span)) = pending_key.take() {
+                    entries.push(Entry { key, key_span, value: Node::new(Value::Null, Span::empty(key_span.end)) });
                 }
-                "ERROR" => match self.salvage(child, depth + 1) {
+                if let Some(key_node) = last_value.take() {
+                    values.pop();
+                    pending_key = Some(self.key(&mut key_node.walk()));
+                }
+            } else if child.is_error() {
+                match self.salvage(c, depth + 1) {
                     Node { value: Value::Mapping(found), .. } => entries.extend(found),
                     Node { value: Value::Sequence(found), .. } => items.extend(found),
                     other if !other.is_null() => values.push(other),
                     _ => {}
-                },
-                _ if child.is_named() && child.kind() != "comment" => {
-                    if let Some(k) = pending_key.take() {
-                        entries.push(self.entry_from(k, Some(child), depth, indent));
-                        last_node = None;
-                    } else {
-                        last_node = Some(child);
-                        values.push(self.node(child, depth + 1, indent));
-                    }
                 }
-                _ => {}
+            } else if child.is_named() && k != self.k.comment {
+                let value = self.node(c, depth + 1, indent);
+                if let Some((key, key_span)) = pending_key.take() {
+                    entries.push(Entry { key, key_span, value });
+                    last_value = None;
+                } else {
+                    last_value = Some(child);
+                    values.push(value);
+                }
             }
+        });
+        if let Some((key, key_span)) = pending_key {
+            entries.push(Entry { key, key_span, value: Node::new(Value::Null, Span::empty(key_span.end)) });
         }
-        if let Some(k) = pending_key {
-            entries.push(self.entry_from(k, None, depth, indent));
-        }
-        let opens_seq = err.child(0).is_some_and(|c| c.kind() == "[");
         if !entries.is_empty() {
             Node::new(Value::Mapping(entries), span)
-        } else if !items.is_empty() || (opens_seq && !values.is_empty()) {
+        } else if !items.is_empty() || (opens_seq == Some(true) && !values.is_empty()) {
             items.extend(values);
             Node::new(Value::Sequence(items), span)
         } else if values.len() == 1 {
@@ -471,35 +567,25 @@ impl<'s> Converter<'s> {
         }
     }
 
-    fn entry_from(&mut self, key: TsNode<'_>, value: Option<TsNode<'_>>, depth: usize, indent: isize) -> Entry {
-        let (key, key_span) = self.key(key);
-        let value = match value {
-            Some(v) => self.node(v, depth + 1, indent),
-            None => Node::new(Value::Null, Span::empty(key_span.end)),
-        };
-        Entry { key, key_span, value }
-    }
-
     fn spans_lines(&self, n: TsNode<'_>) -> bool {
         self.slice(n).contains(['\n', '\r'])
     }
 }
 
+/// Calls `f` with the cursor on each child of the node it is on, then puts
+/// it back on that node.
+fn for_children<'t>(c: &mut TreeCursor<'t>, mut f: impl FnMut(&mut TreeCursor<'t>)) {
+    if c.goto_first_child() {
+        loop {
+            f(c);
+            if !c.goto_next_sibling() {
+                break;
+            }
+        }
+        c.goto_parent();
+    }
+}
+
 fn span_of(n: TsNode<'_>) -> Span {
     Span::new(n.start_byte(), n.end_byte())
-}
-
-fn is_scalar(kind: &str) -> bool {
-    matches!(kind, "plain_scalar" | "double_quote_scalar" | "single_quote_scalar" | "block_scalar")
-}
-
-/// The plain scalar a key node consists of, if it is one (for `<<`, which
-/// is a merge key only when written plain).
-fn plain_content(k: TsNode<'_>) -> Option<TsNode<'_>> {
-    if k.kind() == "plain_scalar" {
-        return Some(k);
-    }
-    let mut cursor = k.walk();
-    let found = k.named_children(&mut cursor).find(|c| c.kind() == "plain_scalar");
-    found
 }

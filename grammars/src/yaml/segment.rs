@@ -24,6 +24,8 @@
 //! Both use tree-sitter's included ranges, which keep byte offsets those
 //! of the real text.
 
+use std::cell::RefCell;
+
 use tree_sitter::{InputEdit, Node as TsNode, Parser, Range, Tree};
 
 use super::prep::{self, Points};
@@ -35,6 +37,18 @@ pub(crate) const SEGMENT_ROWS: usize = 8192;
 const MAX_SPLIT_TRIES: usize = 6;
 /// Holes per segment before the rest of the segment is given up on.
 const MAX_HOLES: usize = 64;
+
+thread_local! {
+    static PARSER: RefCell<Option<Parser>> = const { RefCell::new(None) };
+}
+
+impl Drop for Driver<'_> {
+    fn drop(&mut self) {
+        if let Some(parser) = self.parser.take() {
+            PARSER.with(|p| *p.borrow_mut() = Some(parser));
+        }
+    }
+}
 
 /// Kind of block collection at one level of a stitching chain.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -90,7 +104,8 @@ enum Verdict {
 pub(crate) struct Driver<'t> {
     text: &'t str,
     points: Points,
-    parser: Parser,
+    /// Always `Some` until dropped, when it goes back to [`PARSER`].
+    parser: Option<Parser>,
     /// The text is parsed up to here (less than its length when the rest
     /// nests too deeply for tree-sitter-yaml).
     limit: usize,
@@ -100,10 +115,18 @@ pub(crate) struct Driver<'t> {
 
 impl<'t> Driver<'t> {
     pub(crate) fn new(text: &'t str, limit: usize, segment_rows: usize) -> Option<Self> {
-        let mut parser = Parser::new();
-        parser.set_language(&tree_sitter_yaml::LANGUAGE.into()).ok()?;
+        // Creating a parser allocates (and zeroes) a good deal; on every
+        // keystroke that shows, so each thread keeps one.
+        let parser = match PARSER.with(|p| p.borrow_mut().take()) {
+            Some(parser) => parser,
+            None => {
+                let mut parser = Parser::new();
+                parser.set_language(&tree_sitter_yaml::LANGUAGE.into()).ok()?;
+                parser
+            }
+        };
         let segment_rows = segment_rows.clamp(16, SEGMENT_ROWS);
-        Some(Driver { text, points: Points::new(text), parser, limit, segment_rows })
+        Some(Driver { text, points: Points::new(text), parser: Some(parser), limit, segment_rows })
     }
 
     pub(crate) fn run(mut self, mut previous: Option<Previous>) -> Vec<Segment> {
@@ -264,11 +287,12 @@ impl<'t> Driver<'t> {
             let p = self.points.point(self.text, at);
             ts_ranges.push(Range { start_byte: at, end_byte: at, start_point: p, end_point: p });
         }
+        let parser = self.parser.as_mut()?;
         // The ranges are sorted and disjoint by construction.
-        self.parser.set_included_ranges(&ts_ranges).ok()?;
+        parser.set_included_ranges(&ts_ranges).ok()?;
         // tree-sitter returns no tree only when cancelled or without a
         // language; we do neither.
-        self.parser.parse(self.text, old)
+        parser.parse(self.text, old)
     }
 
     /// Parses `ctx` and `start..end` minus holes, adding a hole each time

@@ -68,6 +68,14 @@ fn timing() {
         println!("parse+build {:?} errors {} segments {}", t.elapsed(), p.errors.len(), p.trees().count());
     }
     let p = parse(&text);
+    for _ in 0..3 {
+        let t = std::time::Instant::now();
+        let c = p.root.clone();
+        println!("clone root {:?}", t.elapsed());
+        let t = std::time::Instant::now();
+        drop(c);
+        println!("drop root {:?}", t.elapsed());
+    }
     let items = p.root.as_ref().unwrap().get("items").unwrap().as_sequence().unwrap().len();
     println!("items {items} trailer {:?}", p.root.as_ref().unwrap().get("trailer"));
     // tree-sitter alone

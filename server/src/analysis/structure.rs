@@ -14,7 +14,6 @@ use blueprint_grammars::shape;
 use blueprint_grammars::yaml::{Node, Value};
 
 use super::rules;
-use super::suggest::did_you_mean;
 use super::Diagnostic;
 
 pub(crate) use walk::{head, Walker, CONFIGURATION};
@@ -37,10 +36,12 @@ pub fn check_structure(root: &Node, out: &mut Vec<Diagnostic>) {
         return;
     };
     if root.get("system").is_none() {
-        // `System:` or `sytem:` is a typo, not another kind of file.
+        // `System:` or `sytem:` is a typo, not another kind of file. An
+        // edit distance, not the looser "did you mean" similarity, which
+        // would take `SystemBlueprint` for one.
         let typo = entries
             .iter()
-            .find(|e| did_you_mean(&e.key, ["system"]).is_some());
+            .find(|e| strsim::damerau_levenshtein(&e.key.to_ascii_lowercase(), "system") <= 2);
         let diagnostic = match typo {
             Some(entry) => Diagnostic::new(&rules::NOT_A_BLUEPRINT, entry.key_span, format!("this file has no `system` section, so it is not a blueprint; `{}` should be `system`", entry.key))
                 .with_help("did you mean `system`?")

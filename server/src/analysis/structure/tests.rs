@@ -170,7 +170,7 @@ fn resources_report_ignored_keys_but_not_legacy_databases() {
         "      configuration: { database: main, table: tasks, key: id }\n",
         "      configuration: { database: main, table: tasks, key: id }\n      resources:\n        memory: 512\n        databases: [{ type: postgresql, connection_string: x }]\n",
     );
-    assert_eq!(check(&text), ["BP111 `memory`: Blueprint ignores `memory` in `resources`: Blueprint sizes and exposes generated systems itself (ports come from configuration)"]);
+    assert_eq!(check(&text), ["BP111 `memory`: Blueprint ignores `memory` in `resources`: sizing is up to the deployment, and HTTP ports are set in `configuration`"]);
 }
 
 #[test]
@@ -366,7 +366,10 @@ fn duplicate_keys_point_at_the_second_with_the_first_related() {
     let first = CANONICAL.find("name: task_tracker").unwrap();
     assert_eq!(d.related[0].span.start, first);
 
-    let text = edit("  main:\n", "  main:\n      engine: sqlite\n  main:\n");
+    let text = edit(
+        "    main:\n",
+        "    main:\n      engine: sqlite\n    main:\n",
+    );
     assert!(
         check(&text)
             .iter()
