@@ -18,7 +18,9 @@ pub struct Environment {
 
 impl Environment {
     pub fn new(vars: impl IntoIterator<Item = (String, String)>) -> Self {
-        Environment { vars: vars.into_iter().collect() }
+        Environment {
+            vars: vars.into_iter().collect(),
+        }
     }
 
     pub fn get(&self, name: &str) -> Option<&str> {
@@ -58,16 +60,19 @@ pub fn interpolate(input: &str, env: &Environment) -> Interpolated {
             offset += i + 2;
             continue;
         }
-        value.push_str(&rest[..i]);
         let Some(close) = rest[i..].find('}') else {
             break;
         };
+        value.push_str(&rest[..i]);
         let inner = &rest[i + 2..i + close];
         let (name, default) = match inner.split_once(":-") {
             Some((name, default)) => (name, Some(default)),
             None => (inner, None),
         };
-        match (env.get(name).filter(|v| !v.is_empty() || default.is_none()), default) {
+        match (
+            env.get(name).filter(|v| !v.is_empty() || default.is_none()),
+            default,
+        ) {
             (Some(v), _) => value.push_str(v),
             (None, Some(d)) => value.push_str(d),
             (None, None) => missing.push((name.to_owned(), offset + i..offset + i + close + 1)),
@@ -84,7 +89,9 @@ pub fn variables(input: &str) -> Vec<&str> {
     let mut names = Vec::new();
     let mut rest = input;
     while let Some(i) = rest.find("${") {
-        let Some(close) = rest[i..].find('}') else { break };
+        let Some(close) = rest[i..].find('}') else {
+            break;
+        };
         let inner = &rest[i + 2..i + close];
         names.push(inner.split_once(":-").map_or(inner, |(n, _)| n));
         rest = &rest[i + close + 1..];
@@ -102,7 +109,9 @@ pub fn secret_spans(text: &str) -> Vec<Span> {
     while let Some(found) = text[search..].find("://") {
         let authority_start = search + found + 3;
         let authority_end = text[authority_start..]
-            .find(|c: char| c == '/' || c == '?' || c == '#' || c.is_whitespace() || c == '"' || c == '\'')
+            .find(|c: char| {
+                c == '/' || c == '?' || c == '#' || c.is_whitespace() || c == '"' || c == '\''
+            })
             .map_or(text.len(), |i| authority_start + i);
         let authority = &text[authority_start..authority_end];
         if let Some(at) = authority.rfind('@') {
@@ -176,7 +185,7 @@ mod tests {
         let e = env(&[("HOST", "db"), ("EMPTY", "")]);
         let r = interpolate("postgres://${HOST}:${PORT:-5432}/${NAME}", &e);
         assert_eq!(r.value, "postgres://db:5432/");
-        assert_eq!(r.missing, vec![("NAME".to_string(), 31..38)]);
+        assert_eq!(r.missing, vec![("NAME".to_string(), 33..40)]);
         // An empty variable falls back to the default, as in POSIX `:-`.
         assert_eq!(interpolate("${EMPTY:-x}", &e).value, "x");
         assert_eq!(interpolate("$${HOST} ${HOST", &e).value, "${HOST} ${HOST");
@@ -185,10 +194,19 @@ mod tests {
 
     #[test]
     fn masks_passwords_but_not_references() {
-        assert_eq!(mask_secrets("postgres://app:s3cret@host:5432/db"), "postgres://app:***@host:5432/db");
+        assert_eq!(
+            mask_secrets("postgres://app:s3cret@host:5432/db"),
+            "postgres://app:***@host:5432/db"
+        );
         assert_eq!(mask_secrets("mysql://root@host/db"), "mysql://root@host/db");
-        assert_eq!(mask_secrets("postgres://app:${PW}@host/db"), "postgres://app:${PW}@host/db");
-        assert_eq!(mask_secrets("host=x password=hunter2 user=y"), "host=x password=*** user=y");
+        assert_eq!(
+            mask_secrets("postgres://app:${PW}@host/db"),
+            "postgres://app:${PW}@host/db"
+        );
+        assert_eq!(
+            mask_secrets("host=x password=hunter2 user=y"),
+            "host=x password=*** user=y"
+        );
         let text = "url: postgresql://postgres:test123@localhost/x";
         let masked = mask_secrets_in_place(text);
         assert_eq!(masked.len(), text.len());

@@ -36,7 +36,9 @@ pub fn schema() -> Value {
         "$id": SCHEMA_ID,
         "title": "Blueprint",
         "description": shape::root().doc,
-        "$ref": reference(shape::root()),
+        // Not a bare `$ref`: draft-07 ignores the siblings of `$ref`, and
+        // `definitions` is one.
+        "allOf": [{ "$ref": reference(shape::root()) }],
         "definitions": definitions,
     })
 }

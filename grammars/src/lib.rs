@@ -12,6 +12,6 @@ pub mod yaml;
 pub use source::{Encoding, LineIndex, Position, SourceText};
 pub use span::{scalar_sub_span, Span, Spanned};
 pub mod interpolate;
+pub mod json_schema;
 pub mod model;
 pub mod shape;
-pub mod json_schema;

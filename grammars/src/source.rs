@@ -18,7 +18,10 @@ pub struct SourceText {
 
 impl SourceText {
     pub fn new(text: impl Into<String>) -> Self {
-        SourceText { text: text.into(), invalid_utf8_at: None }
+        SourceText {
+            text: text.into(),
+            invalid_utf8_at: None,
+        }
     }
 
     /// Decodes bytes, replacing invalid UTF-8 sequences.
@@ -83,8 +86,16 @@ pub struct LineIndex {
 impl LineIndex {
     pub fn new(text: &str) -> Self {
         let mut line_starts = vec![0];
-        line_starts.extend(text.bytes().enumerate().filter(|(_, b)| *b == b'\n').map(|(i, _)| i + 1));
-        LineIndex { line_starts, len: text.len() }
+        line_starts.extend(
+            text.bytes()
+                .enumerate()
+                .filter(|(_, b)| *b == b'\n')
+                .map(|(i, _)| i + 1),
+        );
+        LineIndex {
+            line_starts,
+            len: text.len(),
+        }
     }
 
     pub fn line_count(&self) -> usize {
@@ -103,7 +114,11 @@ impl LineIndex {
     /// Byte range of line `line` without its line ending.
     pub fn line_span(&self, text: &str, line: usize) -> Span {
         let start = self.line_starts.get(line).copied().unwrap_or(self.len);
-        let mut end = self.line_starts.get(line + 1).map(|s| s - 1).unwrap_or(self.len);
+        let mut end = self
+            .line_starts
+            .get(line + 1)
+            .map(|s| s - 1)
+            .unwrap_or(self.len);
         if end > start && text.as_bytes().get(end - 1) == Some(&b'\r') {
             end -= 1;
         }
@@ -125,7 +140,10 @@ impl LineIndex {
             Encoding::Utf16 => prefix.chars().map(char::len_utf16).sum(),
             Encoding::Chars => prefix.chars().count(),
         };
-        Position { line: line as u32, column: column as u32 }
+        Position {
+            line: line as u32,
+            column: column as u32,
+        }
     }
 
     /// Byte offset of `position`, or `None` when the line does not exist.
@@ -166,17 +184,39 @@ mod tests {
         let text = "a: é\r\nb: 😀x\nc";
         let index = LineIndex::new(text);
         let x = text.find('x').unwrap();
-        assert_eq!(index.position(text, x, Encoding::Utf8), Position { line: 1, column: 7 });
-        assert_eq!(index.position(text, x, Encoding::Utf16), Position { line: 1, column: 5 });
-        assert_eq!(index.position(text, x, Encoding::Chars), Position { line: 1, column: 4 });
+        assert_eq!(
+            index.position(text, x, Encoding::Utf8),
+            Position { line: 1, column: 7 }
+        );
+        assert_eq!(
+            index.position(text, x, Encoding::Utf16),
+            Position { line: 1, column: 5 }
+        );
+        assert_eq!(
+            index.position(text, x, Encoding::Chars),
+            Position { line: 1, column: 4 }
+        );
         for enc in [Encoding::Utf8, Encoding::Utf16, Encoding::Chars] {
             let p = index.position(text, x, enc);
             assert_eq!(index.offset(text, p, enc), Some(x));
         }
         // The \r belongs to the line ending.
         assert_eq!(index.line_span(text, 0), Span::new(0, 5));
-        assert_eq!(index.offset(text, Position { line: 0, column: 99 }, Encoding::Utf16), Some(5));
-        assert_eq!(index.offset(text, Position { line: 9, column: 0 }, Encoding::Utf16), None);
+        assert_eq!(
+            index.offset(
+                text,
+                Position {
+                    line: 0,
+                    column: 99
+                },
+                Encoding::Utf16
+            ),
+            Some(5)
+        );
+        assert_eq!(
+            index.offset(text, Position { line: 9, column: 0 }, Encoding::Utf16),
+            None
+        );
     }
 
     #[test]

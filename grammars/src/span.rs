@@ -67,7 +67,9 @@ impl From<Span> for std::ops::Range<usize> {
 /// verbatim, plain or in simple quotes. Otherwise the whole scalar: escapes
 /// or folding make the mapping from value to source inexact.
 pub fn scalar_sub_span(text: &str, scalar: Span, value: &str, offset: usize, len: usize) -> Span {
-    let Some(source) = text.get(scalar.start..scalar.end) else { return scalar };
+    let Some(source) = text.get(scalar.start..scalar.end) else {
+        return scalar;
+    };
     let quote = usize::from(matches!(source.as_bytes().first(), Some(b'"' | b'\'')));
     if source.get(quote..quote + value.len()) == Some(value) && offset + len <= value.len() {
         let start = scalar.start + quote + offset;

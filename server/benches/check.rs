@@ -11,13 +11,19 @@ fn bench(c: &mut Criterion) {
     let env = Environment::default();
     let original = large_blueprint(2000);
     let edited = edit_one_component(&original, "x");
-    eprintln!("blueprint: {} lines, {} bytes", original.lines().count(), original.len());
+    eprintln!(
+        "blueprint: {} lines, {} bytes",
+        original.lines().count(),
+        original.len()
+    );
     let original = SourceText::new(original);
     let edited = SourceText::new(edited);
 
     let mut group = c.benchmark_group("check_2000_components");
     group.sample_size(20);
-    group.bench_function("full", |b| b.iter(|| Analyzer::default().check(&original, &env).diagnostics.len()));
+    group.bench_function("full", |b| {
+        b.iter(|| Analyzer::default().check(&original, &env).diagnostics.len())
+    });
     // Alternate between the two versions so that every measured check is a
     // re-check of a file whose previous version the analyzer has seen.
     let mut analyzer = Analyzer::default();

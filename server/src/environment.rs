@@ -12,7 +12,9 @@ use blueprint_grammars::interpolate::Environment;
 /// string for the caller to show, never as a reason not to check.
 pub fn for_blueprint(blueprint_path: &Path) -> (Environment, Option<String>) {
     let mut env = Environment::new(std::env::vars());
-    let Some(dir) = blueprint_path.parent() else { return (env, None) };
+    let Some(dir) = blueprint_path.parent() else {
+        return (env, None);
+    };
     let dotenv = dir.join(".env");
     if !dotenv.exists() {
         return (env, None);
@@ -23,7 +25,16 @@ pub fn for_blueprint(blueprint_path: &Path) -> (Environment, Option<String>) {
             for item in iter {
                 match item {
                     Ok(pair) => vars.push(pair),
-                    Err(e) => return (env, Some(format!("{}: {}; the rest of the file was not read", dotenv.display(), describe(&e)))),
+                    Err(e) => {
+                        return (
+                            env,
+                            Some(format!(
+                                "{}: {}; the rest of the file was not read",
+                                dotenv.display(),
+                                describe(&e)
+                            )),
+                        )
+                    }
                 }
             }
             env.extend_missing(vars);
@@ -37,7 +48,9 @@ pub fn for_blueprint(blueprint_path: &Path) -> (Environment, Option<String>) {
 /// hold a secret.
 fn describe(error: &dotenvy::Error) -> String {
     match error {
-        dotenvy::Error::LineParse(_, index) => format!("cannot parse a line (at byte {index} of it)"),
+        dotenvy::Error::LineParse(_, index) => {
+            format!("cannot parse a line (at byte {index} of it)")
+        }
         other => other.to_string(),
     }
 }

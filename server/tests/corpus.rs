@@ -7,7 +7,9 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 fn corpus_dir() -> Option<PathBuf> {
-    let from_env = std::env::var_os("BLUEPRINT_CORPUS").filter(|v| !v.is_empty()).map(PathBuf::from);
+    let from_env = std::env::var_os("BLUEPRINT_CORPUS")
+        .filter(|v| !v.is_empty())
+        .map(PathBuf::from);
     let beside = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/corpus");
     from_env.into_iter().chain([beside]).find(|p| p.is_dir())
 }
@@ -15,8 +17,12 @@ fn corpus_dir() -> Option<PathBuf> {
 #[test]
 fn every_corpus_file_loads_with_stable_diagnostics() {
     let Some(dir) = corpus_dir() else {
-        let reason = "corpus not found: set BLUEPRINT_CORPUS or check out ../shared beside the repository";
-        assert!(std::env::var("BLUEPRINT_REQUIRE_SERVICES").as_deref() != Ok("1"), "{reason}");
+        let reason =
+            "corpus not found: set BLUEPRINT_CORPUS or check out ../shared beside the repository";
+        assert!(
+            std::env::var("BLUEPRINT_REQUIRE_SERVICES").as_deref() != Ok("1"),
+            "{reason}"
+        );
         eprintln!("skipped: {reason}");
         return;
     };
@@ -36,8 +42,15 @@ fn every_corpus_file_loads_with_stable_diagnostics() {
             .output()
             .expect("run blueprint");
         let status = output.status.code().expect("exit code, not a signal");
-        assert!(status == 0 || status == 1, "{name}: exit {status}: {}", String::from_utf8_lossy(&output.stderr));
+        assert!(
+            status == 0 || status == 1,
+            "{name}: exit {status}: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
         let stdout = String::from_utf8(output.stdout).expect("utf-8 output");
-        insta::assert_snapshot!(format!("corpus__{name}"), format!("exit status: {status}\n\n{stdout}"));
+        insta::assert_snapshot!(
+            format!("corpus__{name}"),
+            format!("exit status: {status}\n\n{stdout}")
+        );
     }
 }

@@ -22,7 +22,8 @@ enum Mutation {
 fn mutation() -> impl Strategy<Value = Mutation> {
     let byte = prop::sample::select(ALPHABET.to_vec());
     prop_oneof![
-        (any::<usize>(), prop::collection::vec(byte.clone(), 1..8)).prop_map(|(at, bytes)| Mutation::Insert(at, bytes)),
+        (any::<usize>(), prop::collection::vec(byte.clone(), 1..8))
+            .prop_map(|(at, bytes)| Mutation::Insert(at, bytes)),
         (any::<usize>(), 1usize..40).prop_map(|(at, len)| Mutation::Delete(at, len)),
         (any::<usize>(), byte).prop_map(|(at, b)| Mutation::Replace(at, b)),
     ]
@@ -86,11 +87,24 @@ fn the_valid_fixture_is_clean() {
 fn hostile_inputs_never_panic() {
     let env = Environment::default();
     let deep_flow = "a: ".to_owned() + &"[".repeat(100_000);
-    let deep_block: String = (0..5_000).map(|i| format!("{}k{i}:\n", " ".repeat(i))).collect();
+    let deep_block: String = (0..5_000)
+        .map(|i| format!("{}k{i}:\n", " ".repeat(i)))
+        .collect();
     let bomb = "a: &a [x, x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a]\nc: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b]\nd: &d [*c, *c, *c, *c, *c, *c, *c, *c, *c]\ne: &e [*d, *d, *d, *d, *d, *d, *d, *d, *d]\nf: [*e, *e, *e, *e, *e, *e, *e, *e, *e]\n";
     let huge = blueprint_server::synthetic::large_blueprint(3_000);
-    for text in [deep_flow.as_str(), deep_block.as_str(), bomb, "\u{feff}system: {}\r\n", "\0\0\0", "---\n---\n---\n", huge.as_str()] {
+    for text in [
+        deep_flow.as_str(),
+        deep_block.as_str(),
+        bomb,
+        "\u{feff}system: {}\r\n",
+        "\0\0\0",
+        "---\n---\n---\n",
+        huge.as_str(),
+    ] {
         analysis::check(&SourceText::new(text), &env);
     }
-    analysis::check(&SourceText::from_bytes(b"system:\n  name: \xff\xfe\n"), &env);
+    analysis::check(
+        &SourceText::from_bytes(b"system:\n  name: \xff\xfe\n"),
+        &env,
+    );
 }

@@ -40,9 +40,17 @@ fn codes_reported(file: &str) -> Vec<String> {
 fn every_rule_has_a_fixture_that_triggers_it() {
     for rule in rules::ALL {
         let file = format!("{}.blueprint.yaml", rule.code);
-        assert!(fixtures_dir().join(&file).exists(), "no fixture for {}: add tests/fixtures/rules/{file}", rule.code);
+        assert!(
+            fixtures_dir().join(&file).exists(),
+            "no fixture for {}: add tests/fixtures/rules/{file}",
+            rule.code
+        );
         let codes = codes_reported(&file);
-        assert!(codes.iter().any(|c| c == rule.code), "{file} does not trigger {}; it reports {codes:?}", rule.code);
+        assert!(
+            codes.iter().any(|c| c == rule.code),
+            "{file} does not trigger {}; it reports {codes:?}",
+            rule.code
+        );
     }
 }
 
@@ -50,9 +58,22 @@ fn every_rule_has_a_fixture_that_triggers_it() {
 fn every_rule_is_documented() {
     for rule in rules::ALL {
         let heading = format!("# {} {}", rule.code, rule.name);
-        assert!(rule.doc.starts_with(&heading), "docs/rules/{}.md must start with `{heading}`", rule.code);
-        for section in ["## What it checks", "## Why it matters", "## Example", "## How to fix"] {
-            assert!(rule.doc.contains(section), "docs/rules/{}.md lacks `{section}`", rule.code);
+        assert!(
+            rule.doc.starts_with(&heading),
+            "docs/rules/{}.md must start with `{heading}`",
+            rule.code
+        );
+        for section in [
+            "## What it checks",
+            "## Why it matters",
+            "## Example",
+            "## How to fix",
+        ] {
+            assert!(
+                rule.doc.contains(section),
+                "docs/rules/{}.md lacks `{section}`",
+                rule.code
+            );
         }
         let (explained, status) = blueprint(&["explain", rule.code]);
         assert_eq!(status, 0, "explain {} failed", rule.code);

@@ -3,20 +3,27 @@
 
 use super::lower::{entry_span, Lowerer};
 use super::{
-    Component, ComponentType, Database, DatabaseOrigin, Direction, Engine, LegacyForm, Pool, Port, StoreSettings,
+    Component, ComponentType, Database, DatabaseOrigin, Direction, Engine, LegacyForm, Pool, Port,
+    StoreSettings,
 };
 use crate::span::{Span, Spanned};
 use crate::yaml::{Node, Value};
 
 /// Lowers a component list item. Returns the component and, for a store
 /// written with legacy database settings, the database synthesised from them.
-pub(super) fn lower_component(cx: &mut Lowerer, node: &Node, declared: &[Database]) -> (Component, Option<Database>) {
+pub(super) fn lower_component(
+    cx: &mut Lowerer,
+    node: &Node,
+    declared: &[Database],
+) -> (Component, Option<Database>) {
     let source = cx.text.get(node.span.start..node.span.end).unwrap_or("");
     let type_name = node.get("type").and_then(|n| cx.scalar(n));
     let mut component = Component {
         span: node.span,
         name: node.get("name").and_then(|n| cx.scalar(n)),
-        kind: type_name.as_ref().and_then(|t| ComponentType::parse(&t.value)),
+        kind: type_name
+            .as_ref()
+            .and_then(|t| ComponentType::parse(&t.value)),
         type_name,
         description: node.get("description").and_then(|n| cx.scalar(n)),
         inputs: ports(cx, node.get("inputs"), Direction::Input),
@@ -28,11 +35,21 @@ pub(super) fn lower_component(cx: &mut Lowerer, node: &Node, declared: &[Databas
     if let Some(entry) = node.entry("configuration") {
         component.configuration = Some(entry.value.clone());
     } else if let Some(entry) = node.entry("config") {
-        cx.legacy(LegacyForm::ConfigKey, entry.key_span, "`configuration`", vec![(entry.key_span, "configuration".into())]);
+        cx.legacy(
+            LegacyForm::ConfigKey,
+            entry.key_span,
+            "`configuration`",
+            vec![(entry.key_span, "configuration".into())],
+        );
         component.configuration = Some(entry.value.clone());
     }
     if let Some(entry) = node.entry("ports") {
-        lower_ports_map(cx, &mut component, entry, node.get("inputs").is_some() || node.get("outputs").is_some());
+        lower_ports_map(
+            cx,
+            &mut component,
+            entry,
+            node.get("inputs").is_some() || node.get("outputs").is_some(),
+        );
     }
     let mut legacy_db = None;
     if component.kind == Some(ComponentType::Store) {
@@ -44,7 +61,9 @@ pub(super) fn lower_component(cx: &mut Lowerer, node: &Node, declared: &[Databas
 }
 
 fn ports(cx: &Lowerer, node: Option<&Node>, direction: Direction) -> Vec<Port> {
-    let Some(items) = node.and_then(Node::as_sequence) else { return Vec::new() };
+    let Some(items) = node.and_then(Node::as_sequence) else {
+        return Vec::new();
+    };
     items
         .iter()
         .filter_map(|item| match &item.value {
@@ -69,8 +88,15 @@ fn ports(cx: &Lowerer, node: Option<&Node>, direction: Direction) -> Vec<Port> {
 }
 
 /// `ports: {name: {direction: input|output, schema | data_schema{id}}}`.
-fn lower_ports_map(cx: &mut Lowerer, component: &mut Component, entry: &crate::yaml::Entry, has_lists: bool) {
-    let Some(map) = entry.value.as_mapping() else { return };
+fn lower_ports_map(
+    cx: &mut Lowerer,
+    component: &mut Component,
+    entry: &crate::yaml::Entry,
+    has_lists: bool,
+) {
+    let Some(map) = entry.value.as_mapping() else {
+        return;
+    };
     let mut inputs = Vec::new();
     let mut outputs = Vec::new();
     for port in map {
@@ -82,7 +108,11 @@ fn lower_ports_map(cx: &mut Lowerer, component: &mut Component, entry: &crate::y
         let schema = port
             .value
             .get("schema")
-            .or_else(|| port.value.get("data_schema").map(|d| d.get("id").unwrap_or(d)))
+            .or_else(|| {
+                port.value
+                    .get("data_schema")
+                    .map(|d| d.get("id").unwrap_or(d))
+            })
             .and_then(|n| cx.scalar(n));
         let lowered = Port {
             span: entry_span(port),
@@ -102,18 +132,35 @@ fn lower_ports_map(cx: &mut Lowerer, component: &mut Component, entry: &crate::y
             .map(|p| {
                 let mut fields = vec![format!("name: {}", p.name.value)];
                 fields.extend(p.schema.as_ref().map(|s| format!("schema: {}", s.value)));
-                fields.extend(p.flow_type.as_ref().map(|f| format!("flow_type: {}", f.value)));
+                fields.extend(
+                    p.flow_type
+                        .as_ref()
+                        .map(|f| format!("flow_type: {}", f.value)),
+                );
                 format!("{{ {} }}", fields.join(", "))
             })
             .collect();
         format!("[{}]", items.join(", "))
     };
     let indent = cx.indent_at(entry.key_span.start);
-    let canonical = format!("inputs: {}\n{indent}outputs: {}", render(&inputs), render(&outputs));
+    let canonical = format!(
+        "inputs: {}\n{indent}outputs: {}",
+        render(&inputs),
+        render(&outputs)
+    );
     // With `inputs`/`outputs` also present the rewrite would duplicate keys;
     // the user merges by hand then.
-    let rewrite = if has_lists { Vec::new() } else { vec![(entry_span(entry), canonical.clone())] };
-    cx.legacy(LegacyForm::PortsMap, entry.key_span, format!("`{}`", canonical.replace(&format!("\n{indent}"), " ")), rewrite);
+    let rewrite = if has_lists {
+        Vec::new()
+    } else {
+        vec![(entry_span(entry), canonical.clone())]
+    };
+    cx.legacy(
+        LegacyForm::PortsMap,
+        entry.key_span,
+        format!("`{}`", canonical.replace(&format!("\n{indent}"), " ")),
+        rewrite,
+    );
     component.inputs.extend(inputs);
     component.outputs.extend(outputs);
 }
@@ -134,16 +181,30 @@ impl LegacyDatabase {
     }
 }
 
-fn lower_store(cx: &mut Lowerer, component: &Component, node: &Node, declared: &[Database]) -> (StoreSettings, Option<Database>) {
+fn lower_store(
+    cx: &mut Lowerer,
+    component: &Component,
+    node: &Node,
+    declared: &[Database],
+) -> (StoreSettings, Option<Database>) {
     let mut store = StoreSettings::default();
     let mut legacy = LegacyDatabase::default();
-    if let Some(config) = component.configuration.as_ref().filter(|c| c.as_mapping().is_some()) {
+    if let Some(config) = component
+        .configuration
+        .as_ref()
+        .filter(|c| c.as_mapping().is_some())
+    {
         store.table = config.get("table").and_then(|n| cx.scalar(n));
         store.key = config.get("key").and_then(|n| cx.scalar(n));
         if let Some(entry) = config.entry("database") {
             match &entry.value.value {
                 Value::Mapping(_) => {
-                    cx.legacy(LegacyForm::StoreDatabaseBlock, entry_span(entry), "a database under `system.databases` named by `configuration.database`", Vec::new());
+                    cx.legacy(
+                        LegacyForm::StoreDatabaseBlock,
+                        entry_span(entry),
+                        "a database under `system.databases` named by `configuration.database`",
+                        Vec::new(),
+                    );
                     legacy_block(cx, &entry.value, &mut legacy);
                     legacy.saw(entry_span(entry));
                 }
@@ -162,16 +223,32 @@ fn lower_store(cx: &mut Lowerer, component: &Component, node: &Node, declared: &
             }
         }
         for (key, canonical) in [
-            ("storage_type", "`engine` on a database under `system.databases`"),
-            ("database_type", "`engine` on a database under `system.databases`"),
-            ("database_url", "`url` on a database under `system.databases`"),
+            (
+                "storage_type",
+                "`engine` on a database under `system.databases`",
+            ),
+            (
+                "database_type",
+                "`engine` on a database under `system.databases`",
+            ),
+            (
+                "database_url",
+                "`url` on a database under `system.databases`",
+            ),
             ("table_name", "`table`"),
         ] {
-            let Some(entry) = config.entry(key) else { continue };
+            let Some(entry) = config.entry(key) else {
+                continue;
+            };
             let value = cx.scalar(&entry.value);
             match key {
                 "table_name" => {
-                    cx.legacy(LegacyForm::StoreDatabaseKeys, entry.key_span, canonical, vec![(entry.key_span, "table".into())]);
+                    cx.legacy(
+                        LegacyForm::StoreDatabaseKeys,
+                        entry.key_span,
+                        canonical,
+                        vec![(entry.key_span, "table".into())],
+                    );
                     if store.table.is_none() {
                         store.table = value;
                     }
@@ -180,13 +257,23 @@ fn lower_store(cx: &mut Lowerer, component: &Component, node: &Node, declared: &
                 "database_url" => legacy.url = legacy.url.take().or(value),
                 _ => legacy.engine = legacy.engine.take().or(value),
             }
-            cx.legacy(LegacyForm::StoreDatabaseKeys, entry.key_span, canonical, Vec::new());
+            cx.legacy(
+                LegacyForm::StoreDatabaseKeys,
+                entry.key_span,
+                canonical,
+                Vec::new(),
+            );
             legacy.saw(entry_span(entry));
         }
     }
     if let Some(entry) = node.get("resources").and_then(|r| r.entry("databases")) {
         if let Some(first) = entry.value.as_sequence().and_then(|s| s.first()) {
-            cx.legacy(LegacyForm::ResourcesDatabases, entry.key_span, "a database under `system.databases` named by `configuration.database`", Vec::new());
+            cx.legacy(
+                LegacyForm::ResourcesDatabases,
+                entry.key_span,
+                "a database under `system.databases` named by `configuration.database`",
+                Vec::new(),
+            );
             legacy_block(cx, first, &mut legacy);
             legacy.saw(entry_span(entry));
         }
@@ -210,7 +297,9 @@ fn lower_store(cx: &mut Lowerer, component: &Component, node: &Node, declared: &
                 url: legacy.url,
                 pool: legacy.pool,
                 migrations: None,
-                origin: DatabaseOrigin::Legacy { component: base.to_owned() },
+                origin: DatabaseOrigin::Legacy {
+                    component: base.to_owned(),
+                },
             })
         }
     };
@@ -220,10 +309,16 @@ fn lower_store(cx: &mut Lowerer, component: &Component, node: &Node, declared: &
 /// `{type, connection_string | url, pool_size | connection_pool{min_size, max_size}}`.
 fn legacy_block(cx: &Lowerer, node: &Node, legacy: &mut LegacyDatabase) {
     if legacy.engine.is_none() {
-        legacy.engine = node.get("type").or_else(|| node.get("engine")).and_then(|n| cx.scalar(n));
+        legacy.engine = node
+            .get("type")
+            .or_else(|| node.get("engine"))
+            .and_then(|n| cx.scalar(n));
     }
     if legacy.url.is_none() {
-        legacy.url = node.get("connection_string").or_else(|| node.get("url")).and_then(|n| cx.scalar(n));
+        legacy.url = node
+            .get("connection_string")
+            .or_else(|| node.get("url"))
+            .and_then(|n| cx.scalar(n));
     }
     if let Some(size) = node.get("pool_size").and_then(|n| cx.int(n)) {
         legacy.pool.max_connections.get_or_insert(size);

@@ -6,7 +6,9 @@ use crate::span::Spanned;
 use crate::yaml::Node;
 
 pub(super) fn lower_databases(cx: &Lowerer, node: &Node) -> Vec<Database> {
-    let Some(entries) = node.as_mapping() else { return Vec::new() };
+    let Some(entries) = node.as_mapping() else {
+        return Vec::new();
+    };
     entries
         .iter()
         .map(|entry| {

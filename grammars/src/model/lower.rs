@@ -11,7 +11,10 @@ use crate::yaml::{Entry, Node, Value};
 /// file). `text` is the source the tree was parsed from: it gives component
 /// digests and the indentation of rewrites.
 pub fn lower(root: Option<&Node>, text: &str) -> Blueprint {
-    let mut cx = Lowerer { text, legacy: Vec::new() };
+    let mut cx = Lowerer {
+        text,
+        legacy: Vec::new(),
+    };
     let mut blueprint = Blueprint::default();
     let Some(root) = root else { return blueprint };
     blueprint.schema_version = root.get("schema_version").and_then(|n| cx.scalar(n));
@@ -20,7 +23,7 @@ pub fn lower(root: Option<&Node>, text: &str) -> Blueprint {
         .and_then(|m| m.get("natural_language_description"))
         .and_then(|n| cx.scalar(n));
     if let Some(schemas) = root.get("schemas") {
-        blueprint.schemas.extend(lower_schema_defs(&mut cx, schemas));
+        blueprint.schemas.extend(lower_schema_defs(&cx, schemas));
     }
     if let Some(system) = root.get("system") {
         let (system, legacy_schemas) = lower_system(&mut cx, system);
@@ -39,8 +42,19 @@ pub(super) struct Lowerer<'t> {
 }
 
 impl Lowerer<'_> {
-    pub fn legacy(&mut self, form: LegacyForm, span: Span, canonical: impl Into<String>, rewrite: Vec<(Span, String)>) {
-        self.legacy.push(LegacyUse { form, span, canonical: canonical.into(), rewrite });
+    pub fn legacy(
+        &mut self,
+        form: LegacyForm,
+        span: Span,
+        canonical: impl Into<String>,
+        rewrite: Vec<(Span, String)>,
+    ) {
+        self.legacy.push(LegacyUse {
+            form,
+            span,
+            canonical: canonical.into(),
+            rewrite,
+        });
     }
 
     /// A scalar as text. Non-string scalars keep their source spelling, so
@@ -48,9 +62,11 @@ impl Lowerer<'_> {
     pub fn scalar(&self, node: &Node) -> Option<Spanned<String>> {
         let text = match &node.value {
             Value::String(s) => s.clone(),
-            Value::Int(_) | Value::Float(_) | Value::Bool(_) => {
-                self.text.get(node.span.start..node.span.end).map(str::to_owned).unwrap_or_else(|| node.scalar_text().unwrap_or_default())
-            }
+            Value::Int(_) | Value::Float(_) | Value::Bool(_) => self
+                .text
+                .get(node.span.start..node.span.end)
+                .map(str::to_owned)
+                .unwrap_or_else(|| node.scalar_text().unwrap_or_default()),
             Value::Null | Value::Sequence(_) | Value::Mapping(_) => return None,
         };
         Some(Spanned::new(text, node.span))
@@ -64,7 +80,9 @@ impl Lowerer<'_> {
     /// Column (in bytes) at which `offset`'s line content starts at `offset`,
     /// i.e. the indentation to give text inserted in its place.
     pub fn indent_at(&self, offset: usize) -> String {
-        let line_start = self.text[..offset.min(self.text.len())].rfind('\n').map_or(0, |i| i + 1);
+        let line_start = self.text[..offset.min(self.text.len())]
+            .rfind('\n')
+            .map_or(0, |i| i + 1);
         " ".repeat(offset.saturating_sub(line_start))
     }
 
@@ -123,10 +141,15 @@ fn lower_system(cx: &mut Lowerer, node: &Node) -> (System, Vec<super::SchemaDef>
 
 fn lower_binding(cx: &mut Lowerer, node: &Node) -> Option<Binding> {
     node.as_mapping()?;
-    if node.get("from_component").is_some() || node.get("to_component").is_some() || node.get("to_components").is_some() {
+    if node.get("from_component").is_some()
+        || node.get("to_component").is_some()
+        || node.get("to_components").is_some()
+    {
         return Some(lower_split_binding(cx, node));
     }
-    let from = node.entry("from").and_then(|e| endpoint_value(cx, e, &["output", "port"]));
+    let from = node
+        .entry("from")
+        .and_then(|e| endpoint_value(cx, e, &["output", "port"]));
     let mut to = Vec::new();
     if let Some(entry) = node.entry("to") {
         match &entry.value.value {
@@ -138,7 +161,11 @@ fn lower_binding(cx: &mut Lowerer, node: &Node) -> Option<Binding> {
             _ => to.extend(endpoint_value(cx, entry, &["input", "port"])),
         }
     }
-    Some(Binding { span: node.span, from, to })
+    Some(Binding {
+        span: node.span,
+        from,
+        to,
+    })
 }
 
 /// An endpoint written as the value of `from:` or `to:`. The object form
@@ -161,15 +188,32 @@ fn endpoint_value(cx: &mut Lowerer, entry: &Entry, port_keys: &[&str]) -> Option
     })
 }
 
-fn endpoint_node(cx: &mut Lowerer, node: &Node, port_keys: &[&str], list_item: Option<Span>) -> Option<Endpoint> {
+fn endpoint_node(
+    cx: &mut Lowerer,
+    node: &Node,
+    port_keys: &[&str],
+    list_item: Option<Span>,
+) -> Option<Endpoint> {
     match &node.value {
         Value::Mapping(_) => {
             let component = node.get("component").and_then(|n| cx.scalar(n))?;
-            let port = port_keys.iter().find_map(|k| node.get(k)).and_then(|n| cx.scalar(n));
-            let endpoint = Endpoint { span: node.span, component, port };
+            let port = port_keys
+                .iter()
+                .find_map(|k| node.get(k))
+                .and_then(|n| cx.scalar(n));
+            let endpoint = Endpoint {
+                span: node.span,
+                component,
+                port,
+            };
             if let Some(item) = list_item {
                 let canonical = endpoint_text(&endpoint);
-                cx.legacy(LegacyForm::BindingObjectEndpoint, item, format!("`{canonical}`"), vec![(item, canonical)]);
+                cx.legacy(
+                    LegacyForm::BindingObjectEndpoint,
+                    item,
+                    format!("`{canonical}`"),
+                    vec![(item, canonical)],
+                );
             }
             Some(endpoint)
         }
@@ -186,9 +230,16 @@ fn parse_endpoint(cx: &Lowerer, node: &Node, text: &str) -> Endpoint {
         Some((component, port)) => Endpoint {
             span: node.span,
             component: Spanned::new(component.to_owned(), cx.sub_span(node, 0, component.len())),
-            port: Some(Spanned::new(port.to_owned(), cx.sub_span(node, component.len() + 1, port.len()))),
+            port: Some(Spanned::new(
+                port.to_owned(),
+                cx.sub_span(node, component.len() + 1, port.len()),
+            )),
         },
-        None => Endpoint { span: node.span, component: Spanned::new(text.to_owned(), node.span), port: None },
+        None => Endpoint {
+            span: node.span,
+            component: Spanned::new(text.to_owned(), node.span),
+            port: None,
+        },
     }
 }
 
@@ -209,34 +260,69 @@ fn lower_split_binding(cx: &mut Lowerer, node: &Node) -> Binding {
     });
     let mut to = Vec::new();
     if let Some(component) = part(cx, "to_component") {
-        to.push(Endpoint { span: component.span, port: part(cx, "to_port"), component });
+        to.push(Endpoint {
+            span: component.span,
+            port: part(cx, "to_port"),
+            component,
+        });
     }
     if let Some(components) = node.get("to_components").and_then(Node::as_sequence) {
-        let ports = node.get("to_ports").and_then(Node::as_sequence).unwrap_or(&[]);
+        let ports = node
+            .get("to_ports")
+            .and_then(Node::as_sequence)
+            .unwrap_or(&[]);
         for (i, c) in components.iter().enumerate() {
             if let Some(component) = cx.scalar(c) {
                 let port = ports.get(i).and_then(|p| cx.scalar(p));
-                to.push(Endpoint { span: c.span, component, port });
+                to.push(Endpoint {
+                    span: c.span,
+                    component,
+                    port,
+                });
             }
         }
     }
-    let binding = Binding { span: node.span, from, to };
+    let binding = Binding {
+        span: node.span,
+        from,
+        to,
+    };
     let from_text = binding.from.as_ref().map(endpoint_text).unwrap_or_default();
     let to_text = match binding.to.as_slice() {
         [one] => endpoint_text(one),
-        many => format!("[{}]", many.iter().map(endpoint_text).collect::<Vec<_>>().join(", ")),
+        many => format!(
+            "[{}]",
+            many.iter()
+                .map(endpoint_text)
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
     };
     let indent = cx.indent_at(node.span.start);
     let canonical = format!("from: {from_text}\n{indent}to: {to_text}");
     // Only rewrite a binding that holds nothing but the split keys: the
     // rewrite replaces the whole mapping.
-    const SPLIT_KEYS: &[&str] = &["from_component", "from_port", "to_component", "to_components", "to_port", "to_ports"];
-    let only_split_keys = node.as_mapping().is_some_and(|m| m.iter().all(|e| SPLIT_KEYS.contains(&e.key.as_str())));
+    const SPLIT_KEYS: &[&str] = &[
+        "from_component",
+        "from_port",
+        "to_component",
+        "to_components",
+        "to_port",
+        "to_ports",
+    ];
+    let only_split_keys = node
+        .as_mapping()
+        .is_some_and(|m| m.iter().all(|e| SPLIT_KEYS.contains(&e.key.as_str())));
     let rewrite = if only_split_keys && binding.from.is_some() && !binding.to.is_empty() {
         vec![(node.span, canonical.clone())]
     } else {
         Vec::new()
     };
-    cx.legacy(LegacyForm::BindingSplitKeys, node.span, format!("`from: {from_text}` / `to: {to_text}`"), rewrite);
+    cx.legacy(
+        LegacyForm::BindingSplitKeys,
+        node.span,
+        format!("`from: {from_text}` / `to: {to_text}`"),
+        rewrite,
+    );
     binding
 }

@@ -126,7 +126,10 @@ pub struct Port {
 impl Port {
     /// The flow type, `push` when unset or unknown.
     pub fn flow(&self) -> FlowType {
-        self.flow_type.as_ref().and_then(|f| FlowType::parse(&f.value)).unwrap_or(FlowType::Push)
+        self.flow_type
+            .as_ref()
+            .and_then(|f| FlowType::parse(&f.value))
+            .unwrap_or(FlowType::Push)
     }
 }
 
@@ -193,7 +196,9 @@ impl Blueprint {
 
 impl System {
     pub fn component(&self, name: &str) -> Option<&Component> {
-        self.components.iter().find(|c| c.name.as_ref().is_some_and(|n| n.value == name))
+        self.components
+            .iter()
+            .find(|c| c.name.as_ref().is_some_and(|n| n.value == name))
     }
 
     pub fn database(&self, name: &str) -> Option<&Database> {
@@ -207,7 +212,10 @@ impl Component {
     }
 
     pub fn port(&self, name: &str) -> Option<&Port> {
-        self.inputs.iter().chain(&self.outputs).find(|p| p.name.value == name)
+        self.inputs
+            .iter()
+            .chain(&self.outputs)
+            .find(|p| p.name.value == name)
     }
 
     pub fn input(&self, name: &str) -> Option<&Port> {

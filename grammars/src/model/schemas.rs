@@ -6,7 +6,9 @@ use crate::span::Spanned;
 use crate::yaml::Node;
 
 pub(super) fn lower_schema_defs(cx: &Lowerer, node: &Node) -> Vec<SchemaDef> {
-    let Some(entries) = node.as_mapping() else { return Vec::new() };
+    let Some(entries) = node.as_mapping() else {
+        return Vec::new();
+    };
     entries
         .iter()
         .map(|entry| SchemaDef {
@@ -28,7 +30,10 @@ pub(super) fn lower_schema(cx: &Lowerer, node: &Node) -> Schema {
     if let Some(properties) = node.get("properties").and_then(Node::as_mapping) {
         schema.properties = properties
             .iter()
-            .map(|p| Field { name: Spanned::new(p.key.clone(), p.key_span), schema: lower_schema(cx, &p.value) })
+            .map(|p| Field {
+                name: Spanned::new(p.key.clone(), p.key_span),
+                schema: lower_schema(cx, &p.value),
+            })
             .collect();
     }
     if let Some(required) = node.get("required").and_then(Node::as_sequence) {

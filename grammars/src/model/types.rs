@@ -89,19 +89,30 @@ impl ComponentType {
     /// Buffering components decouple their input from their output (they
     /// hold state or windows), so a cycle through one cannot deadlock.
     pub fn is_buffering(self) -> bool {
-        matches!(self, ComponentType::Accumulator | ComponentType::StreamProcessor | ComponentType::Store)
+        matches!(
+            self,
+            ComponentType::Accumulator | ComponentType::StreamProcessor | ComponentType::Store
+        )
     }
 
     /// What the type is for, one line (hover, docs, schema descriptions).
     pub fn summary(self) -> &'static str {
         match self {
-            ComponentType::Source => "Produces records from outside the system (a feed, a timer, a file).",
+            ComponentType::Source => {
+                "Produces records from outside the system (a feed, a timer, a file)."
+            }
             ComponentType::Transformer => "Turns each input record into an output record.",
-            ComponentType::Accumulator => "Aggregates records over time or count windows and emits the aggregate.",
+            ComponentType::Accumulator => {
+                "Aggregates records over time or count windows and emits the aggregate."
+            }
             ComponentType::Store => "Persists records in a database table and reads them back.",
-            ComponentType::Controller => "Routes requests to stores and other components and shapes the replies.",
+            ComponentType::Controller => {
+                "Routes requests to stores and other components and shapes the replies."
+            }
             ComponentType::Sink => "Consumes records and sends them out of the system.",
-            ComponentType::StreamProcessor => "Processes a stream with state (windows, joins, deduplication).",
+            ComponentType::StreamProcessor => {
+                "Processes a stream with state (windows, joins, deduplication)."
+            }
             ComponentType::Model => "Scores or classifies records with a model.",
             ComponentType::ApiEndpoint => "Serves HTTP and turns requests into messages.",
             ComponentType::Router => "Sends each record to one of several outputs by a condition.",

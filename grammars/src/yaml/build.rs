@@ -10,7 +10,10 @@ use std::fmt;
 
 use tree_sitter::{InputEdit, Point, Tree};
 
-use super::convert::Converter;
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use super::convert::{convert, Refs};
 use super::prep;
 use super::resolve;
 use super::segment::{Driver, Kind, Previous, Segment, SEGMENT_ROWS};
@@ -48,7 +51,9 @@ impl ParsedYaml {
     /// All syntax trees with the byte range each one covers. Long texts are
     /// parsed in several trees; nodes keep offsets into the whole text.
     pub fn trees(&self) -> impl Iterator<Item = (&Tree, Span)> {
-        self.segments.iter().map(|s| (&s.tree, Span::new(s.start, s.end)))
+        self.segments
+            .iter()
+            .map(|s| (&s.tree, Span::new(s.start, s.end)))
     }
 }
 
@@ -68,8 +73,17 @@ pub(crate) fn parse_in_segments(text: &str, rows: usize) -> ParsedYaml {
 /// `previous`'s syntax trees. The result is the same as `parse(new_text)`
 /// (tree-sitter's error recovery aside).
 pub fn reparse(previous: &ParsedYaml, old_text: &str, new_text: &str) -> ParsedYaml {
+    reparse_in_segments(previous, old_text, new_text, SEGMENT_ROWS)
+}
+
+pub(crate) fn reparse_in_segments(
+    previous: &ParsedYaml,
+    old_text: &str,
+    new_text: &str,
+    rows: usize,
+) -> ParsedYaml {
     if previous.segments.is_empty() {
-        return parse(new_text);
+        return build(new_text, None, rows);
     }
     // The edit is found in the texts tree-sitter sees: they can differ
     // from the real ones outside the edit (a tab that stops or starts
@@ -83,12 +97,12 @@ pub fn reparse(previous: &ParsedYaml, old_text: &str, new_text: &str) -> ParsedY
     for seg in &mut segments {
         seg.tree.edit(&edit);
     }
-    build(new_text, Some(Previous { segments, edit }), SEGMENT_ROWS)
+    build(new_text, Some(Previous { segments, edit }), rows)
 }
 
 /// The single edit turning `old` into `new`, from their common prefix and
 /// suffix (cut at character boundaries); `None` if they are equal.
-fn find_edit(old: &str, new: &str) -> Option<InputEdit> {
+pub(crate) fn find_edit(old: &str, new: &str) -> Option<InputEdit> {
     let (a, b) = (old.as_bytes(), new.as_bytes());
     let mut prefix = a.iter().zip(b).take_while(|(x, y)| x == y).count();
     if prefix == a.len() && prefix == b.len() {
@@ -98,7 +112,13 @@ fn find_edit(old: &str, new: &str) -> Option<InputEdit> {
         prefix -= 1;
     }
     let max_suffix = a.len().min(b.len()) - prefix;
-    let mut suffix = a.iter().rev().zip(b.iter().rev()).take(max_suffix).take_while(|(x, y)| x == y).count();
+    let mut suffix = a
+        .iter()
+        .rev()
+        .zip(b.iter().rev())
+        .take(max_suffix)
+        .take_while(|(x, y)| x == y)
+        .count();
     while !old.is_char_boundary(a.len() - suffix) || !new.is_char_boundary(b.len() - suffix) {
         suffix -= 1;
     }
@@ -116,7 +136,11 @@ fn find_edit(old: &str, new: &str) -> Option<InputEdit> {
 fn point_at(text: &str, offset: usize) -> Point {
     let before = &text.as_bytes()[..offset];
     let row = before.iter().filter(|&&b| b == b'\n').count();
-    let column = offset - before.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
+    let column = offset
+        - before
+            .iter()
+            .rposition(|&b| b == b'\n')
+            .map_or(0, |i| i + 1);
     Point { row, column }
 }
 
@@ -126,7 +150,10 @@ fn build(text: &str, previous: Option<Previous>, segment_rows: usize) -> ParsedY
     let limit = match prep::block_depth_overflow(&ts_text) {
         Some(line) => {
             let span = trimmed_span(text, line, prep::line_end(text.as_bytes(), line));
-            errors.push(SyntaxError { span, kind: SyntaxErrorKind::TooDeep });
+            errors.push(SyntaxError {
+                span,
+                kind: SyntaxErrorKind::TooDeep,
+            });
             line
         }
         None => text.len(),
@@ -138,58 +165,105 @@ fn build(text: &str, previous: Option<Previous>, segment_rows: usize) -> ParsedY
     };
     let t1 = std::time::Instant::now();
 
-    let mut conv = Converter::new(text);
+    let mut segments = segments;
+    let mut anchor_keys = HashMap::new();
+    let mut refs = Refs::default();
+    let mut multiline = Vec::new();
     let mut root: Option<Node> = None;
     let mut multiple_reported = false;
-    for seg in &segments {
-        let docs = conv.documents(&seg.tree, seg.start);
-        let mut docs = docs.into_iter().filter(|(_, v)| v.is_some()).peekable();
+    for seg in &mut segments {
+        let conv = match &seg.conv {
+            Some(conv) => {
+                anchor_keys.extend(conv.anchor_keys.iter().cloned());
+                conv.clone()
+            }
+            None => Arc::new(convert(
+                text,
+                &seg.tree,
+                seg.start,
+                seg.end,
+                &mut anchor_keys,
+            )),
+        };
+        seg.conv = Some(conv.clone());
+        let mut docs = conv.docs.iter().filter(|(_, v)| v.is_some());
         if let Some((_, value)) = docs.next() {
-            stitch(&mut root, value, &seg.chain);
+            stitch(&mut root, value.clone(), &seg.chain);
         }
         if let Some((span, _)) = docs.next() {
             if !multiple_reported {
                 multiple_reported = true;
-                errors.push(SyntaxError { span: trimmed_span(text, span.start, span.end), kind: SyntaxErrorKind::MultipleDocuments });
+                let span = trimmed_span(text, span.start, span.end);
+                errors.push(SyntaxError {
+                    span,
+                    kind: SyntaxErrorKind::MultipleDocuments,
+                });
             }
         }
         if seg.stop && !multiple_reported {
             if let Some(at) = later_document(&seg.tree, text, seg.end) {
                 multiple_reported = true;
                 let span = trimmed_span(text, at, text.len());
-                errors.push(SyntaxError { span, kind: SyntaxErrorKind::MultipleDocuments });
+                errors.push(SyntaxError {
+                    span,
+                    kind: SyntaxErrorKind::MultipleDocuments,
+                });
             }
         }
         for &(a, b) in &seg.holes {
             let span = trimmed_span(text, a, b);
             if !span.is_empty() {
                 let excerpt = prep::excerpt(&text[span.start..span.end]);
-                errors.push(SyntaxError { span, kind: SyntaxErrorKind::Unexpected { text: excerpt } });
+                errors.push(SyntaxError {
+                    span,
+                    kind: SyntaxErrorKind::Unexpected { text: excerpt },
+                });
             }
         }
+        errors.extend(conv.errors.iter().cloned());
+        refs.extend_from(&conv.refs);
+        multiline.extend(conv.multiline.iter().copied());
     }
-    errors.append(&mut conv.errors);
     if let Some(root) = root.as_mut() {
-        if !conv.refs.is_empty() {
-            errors.extend(resolve::resolve(root, &conv.refs));
+        if !refs.is_empty() {
+            refs.key_anchors.sort_by_key(|(at, _, _)| *at);
+            errors.extend(resolve::resolve(root, &refs));
         }
     }
-    tab_errors(text, &mut conv.multiline, &mut errors);
+    tab_errors(text, &mut multiline, &mut errors);
     if let Some(at) = text.bytes().position(|b| b == 0) {
         let text = "\u{0}".to_owned();
-        errors.push(SyntaxError { span: Span::new(at, at + 1), kind: SyntaxErrorKind::Unexpected { text } });
+        errors.push(SyntaxError {
+            span: Span::new(at, at + 1),
+            kind: SyntaxErrorKind::Unexpected { text },
+        });
     }
     errors.sort_by_key(|e| (e.span.start, e.span.end));
     errors.dedup();
-    if std::env::var("YAML_TIMING").is_ok() { eprintln!("TIMING driver {:?} convert {:?}", t1 - t0, t1.elapsed()); }
-    ParsedYaml { root, errors, segments }
+    // Once is enough: each segment converted reports its own.
+    let mut seen_too_deep = false;
+    errors.retain(|e| {
+        !(e.kind == SyntaxErrorKind::TooDeep && std::mem::replace(&mut seen_too_deep, true))
+    });
+    if std::env::var("YAML_TIMING").is_ok() {
+        eprintln!("TIMING driver {:?} convert {:?}", t1 - t0, t1.elapsed());
+    }
+    ParsedYaml {
+        root,
+        errors,
+        segments,
+    }
 }
 
 /// `start..end` without surrounding whitespace (empty at `start` if blank).
 fn trimmed_span(text: &str, start: usize, end: usize) -> Span {
     let s = &text.as_bytes()[start..end.max(start)];
     let lead = s.iter().take_while(|b| b.is_ascii_whitespace()).count();
-    let trail = s[lead..].iter().rev().take_while(|b| b.is_ascii_whitespace()).count();
+    let trail = s[lead..]
+        .iter()
+        .rev()
+        .take_while(|b| b.is_ascii_whitespace())
+        .count();
     Span::new(start + lead, end.max(start) - trail)
 }
 
@@ -198,7 +272,10 @@ fn trimmed_span(text: &str, start: usize, end: usize) -> Span {
 fn later_document(tree: &Tree, text: &str, end: usize) -> Option<usize> {
     let root = tree.root_node();
     let mut cursor = root.walk();
-    let docs: Vec<_> = root.named_children(&mut cursor).filter(|n| n.kind() == "document").collect();
+    let docs: Vec<_> = root
+        .named_children(&mut cursor)
+        .filter(|n| n.kind() == "document")
+        .collect();
     let rest_has_content = text[end..].lines().any(|l| {
         let l = l.trim();
         !l.is_empty() && !l.starts_with('#') && l != "..." && l != "---"
@@ -207,7 +284,9 @@ fn later_document(tree: &Tree, text: &str, end: usize) -> Option<usize> {
         return None;
     }
     // The document after the first one with content, else the rest.
-    let first = docs.iter().position(|d| super::segment::content_of(*d).is_some());
+    let first = docs
+        .iter()
+        .position(|d| super::segment::content_of(*d).is_some());
     match first.and_then(|i| docs.get(i + 1)) {
         Some(d) => Some(d.start_byte()),
         None => Some(end),
@@ -228,11 +307,15 @@ fn tab_errors(text: &str, multiline: &mut [(Span, Option<usize>)], errors: &mut 
         // Constructs starting before the line, latest first; spans nest or
         // are disjoint, so a few steps back find any that contains it.
         let before = multiline.partition_point(|(s, _)| s.start < line);
-        let inside = multiline[..before].iter().rev().any(|(s, indent)| {
-            s.end > line && indent.is_none_or(|n| tab - line >= n)
-        });
+        let inside = multiline[..before]
+            .iter()
+            .rev()
+            .any(|(s, indent)| s.end > line && indent.is_none_or(|n| tab - line >= n));
         if !inside {
-            errors.push(SyntaxError { span: Span::new(tab, tab + 1), kind: SyntaxErrorKind::TabIndentation });
+            errors.push(SyntaxError {
+                span: Span::new(tab, tab + 1),
+                kind: SyntaxErrorKind::TabIndentation,
+            });
         }
     }
 }
@@ -240,7 +323,9 @@ fn tab_errors(text: &str, multiline: &mut [(Span, Option<usize>)], errors: &mut 
 /// Appends the values of a segment parsed on its own to the root, when both
 /// are collections of the same kind.
 fn append_root(root: &mut Option<Node>, value: Option<Node>) {
-    let (Some(acc), Some(value)) = (root.as_mut(), value) else { return };
+    let (Some(acc), Some(value)) = (root.as_mut(), value) else {
+        return;
+    };
     let span = acc.span.cover(value.span);
     match (&mut acc.value, value.value) {
         (Value::Mapping(a), Value::Mapping(b)) => a.extend(b),
@@ -272,16 +357,22 @@ pub(crate) fn stitch(root: &mut Option<Node>, value: Option<Node>, chain: &[Kind
 
 fn fits(acc: &Node, value: &Node, chain: &[Kind]) -> bool {
     match (&acc.value, &value.value, chain[0]) {
-        (Value::Mapping(a), Value::Mapping(b), Kind::Map) => match (a.last(), b.first(), chain.len()) {
-            (_, _, 1) => true,
-            (Some(x), Some(y), _) => x.key_span == y.key_span && fits(&x.value, &y.value, &chain[1..]),
-            _ => false,
-        },
-        (Value::Sequence(a), Value::Sequence(b), Kind::Seq) => match (a.last(), b.first(), chain.len()) {
-            (_, _, 1) => true,
-            (Some(x), Some(y), _) => fits(x, y, &chain[1..]),
-            _ => false,
-        },
+        (Value::Mapping(a), Value::Mapping(b), Kind::Map) => {
+            match (a.last(), b.first(), chain.len()) {
+                (_, _, 1) => true,
+                (Some(x), Some(y), _) => {
+                    x.key_span == y.key_span && fits(&x.value, &y.value, &chain[1..])
+                }
+                _ => false,
+            }
+        }
+        (Value::Sequence(a), Value::Sequence(b), Kind::Seq) => {
+            match (a.last(), b.first(), chain.len()) {
+                (_, _, 1) => true,
+                (Some(x), Some(y), _) => fits(x, y, &chain[1..]),
+                _ => false,
+            }
+        }
         _ => false,
     }
 }

@@ -33,8 +33,18 @@ pub(crate) struct Refs {
 }
 
 impl Refs {
+    /// Nothing to resolve: anchors alone change nothing.
     pub(crate) fn is_empty(&self) -> bool {
         self.aliases.is_empty() && self.merge_keys.is_empty()
+    }
+
+    pub(crate) fn extend_from(&mut self, other: &Refs) {
+        self.anchors
+            .extend(other.anchors.iter().map(|(s, n)| (*s, n.clone())));
+        self.aliases
+            .extend(other.aliases.iter().map(|(s, n)| (*s, n.clone())));
+        self.merge_keys.extend(other.merge_keys.iter().copied());
+        self.key_anchors.extend(other.key_anchors.iter().cloned());
     }
 }
 
@@ -97,48 +107,81 @@ impl Kinds {
     }
 
     fn is_scalar(&self, k: u16) -> bool {
-        k == self.plain_scalar || k == self.double_quote_scalar || k == self.single_quote_scalar || k == self.block_scalar
+        k == self.plain_scalar
+            || k == self.double_quote_scalar
+            || k == self.single_quote_scalar
+            || k == self.block_scalar
     }
 }
 
-/// State shared by the conversion of all segments of one text.
-///
+/// The conversion of one segment's tree, kept with the segment so that a
+/// reparse can reuse it when an edit left the segment's text alone.
+#[derive(Default)]
+pub(crate) struct Converted {
+    /// Each document's span and value (`None` if empty).
+    pub docs: Vec<(Span, Option<Node>)>,
+    pub errors: Vec<SyntaxError>,
+    pub refs: Refs,
+    /// Anchors defined on scalars, as the keys they read as, in order; the
+    /// next segments' `*alias :` keys look them up.
+    pub anchor_keys: Vec<(String, String)>,
+    /// Multi-line scalars and flow collections, inside which tabs may
+    /// start a line; for block scalars, the content indentation.
+    pub multiline: Vec<(Span, Option<usize>)>,
+    /// Some key is an alias, so the conversion depends on earlier segments.
+    pub uses_alias_keys: bool,
+}
+
+/// Converts the tree of a segment whose own text starts at `start` and
+/// ends at `end` (errors before `start` are in the context lines and were
+/// reported with the segment they belong to). `anchor_keys` carries anchors
+/// usable as keys from segment to segment.
+pub(crate) fn convert(
+    text: &str,
+    tree: &Tree,
+    start: usize,
+    end: usize,
+    anchor_keys: &mut HashMap<String, String>,
+) -> Converted {
+    let mut conv = Converter {
+        text,
+        k: Kinds::new(),
+        anchor_keys,
+        out: Converted::default(),
+        too_deep: false,
+        report_from: start,
+        end,
+        source_end: start,
+    };
+    conv.out.docs = conv.documents(tree);
+    conv.out
+}
+
 /// The tree is walked with a single cursor: every function taking one
 /// expects it on the node to convert and leaves it there.
-pub(crate) struct Converter<'s> {
+struct Converter<'s, 'a> {
     /// The original text: scalars are decoded from it, not from the text
     /// tree-sitter saw (which has tabs and NULs replaced).
     text: &'s str,
     k: Kinds,
-    pub errors: Vec<SyntaxError>,
-    pub refs: Refs,
-    /// How anchored scalars read as keys, for `*alias : value`.
-    anchor_keys: HashMap<String, String>,
-    /// Multi-line scalars and flow collections, inside which tabs may
-    /// start a line; for block scalars, the content indentation.
-    pub multiline: Vec<(Span, Option<usize>)>,
+    anchor_keys: &'a mut HashMap<String, String>,
+    out: Converted,
     too_deep: bool,
-    /// Errors before this offset are in context lines, already reported.
     report_from: usize,
+    /// End of the segment: a block scalar's trailing blank lines are not
+    /// looked for beyond it, so the conversion depends on its text only.
+    end: usize,
+    /// Where the source of the construct converted last ends. Block
+    /// collections end where their last entry does: tree-sitter's nodes
+    /// sometimes take in the following line break and comments, more so
+    /// where a segment ends, and spans must not depend on that.
+    source_end: usize,
 }
 
-impl<'s> Converter<'s> {
-    pub(crate) fn new(text: &'s str) -> Self {
-        Converter {
-            text,
-            k: Kinds::new(),
-            errors: Vec::new(),
-            refs: Refs::default(),
-            anchor_keys: HashMap::new(),
-            multiline: Vec::new(),
-            too_deep: false,
-            report_from: 0,
-        }
-    }
-
+impl<'s> Converter<'s, '_> {
     fn error(&mut self, span: Span, kind: SyntaxErrorKind) {
         if span.start >= self.report_from {
-            self.errors.push(SyntaxError { span, kind });
+            self.out.errors.push(SyntaxError { span, kind });
         }
     }
 
@@ -146,10 +189,8 @@ impl<'s> Converter<'s> {
         self.text.get(n.start_byte()..n.end_byte()).unwrap_or("")
     }
 
-    /// The documents' values in one tree, in order; errors in the tree
-    /// before `report_from` are left out.
-    pub(crate) fn documents(&mut self, tree: &Tree, report_from: usize) -> Vec<(Span, Option<Node>)> {
-        self.report_from = report_from;
+    /// The documents' values in one tree, in order.
+    fn documents(&mut self, tree: &Tree) -> Vec<(Span, Option<Node>)> {
         self.syntax_errors(tree);
         let root = tree.root_node();
         let c = &mut tree.walk();
@@ -166,7 +207,9 @@ impl<'s> Converter<'s> {
                 let mut value = None;
                 for_children(c, |c| {
                     let k = c.node().kind_id();
-                    if value.is_none() && (k == self.k.block_node || k == self.k.flow_node || c.node().is_error()) {
+                    if value.is_none()
+                        && (k == self.k.block_node || k == self.k.flow_node || c.node().is_error())
+                    {
                         value = Some(self.node(c, 0, -1));
                     }
                 });
@@ -197,7 +240,10 @@ impl<'s> Converter<'s> {
                     k if !n.is_named() => k.to_owned(),
                     k => k.replace('_', " "),
                 };
-                self.error(Span::empty(n.start_byte()), SyntaxErrorKind::Missing { expected });
+                self.error(
+                    Span::empty(n.start_byte()),
+                    SyntaxErrorKind::Missing { expected },
+                );
             } else {
                 descend = n.has_error();
             }
@@ -213,6 +259,7 @@ impl<'s> Converter<'s> {
     }
 
     fn too_deep(&mut self, span: Span) -> Node {
+        self.source_end = span.end;
         if !self.too_deep {
             self.too_deep = true;
             self.error(span, SyntaxErrorKind::TooDeep);
@@ -246,7 +293,12 @@ impl<'s> Converter<'s> {
         }
     }
 
-    fn with_properties(&mut self, c: &mut TreeCursor<'_>, depth: usize, parent_indent: isize) -> Node {
+    fn with_properties(
+        &mut self,
+        c: &mut TreeCursor<'_>,
+        depth: usize,
+        parent_indent: isize,
+    ) -> Node {
         let n = c.node();
         let mut anchor = None;
         let mut is_str = false;
@@ -267,14 +319,19 @@ impl<'s> Converter<'s> {
             }
         });
         let node = node.unwrap_or_else(|| {
-            let value = if is_str { Value::String(String::new()) } else { Value::Null };
+            let value = if is_str {
+                Value::String(String::new())
+            } else {
+                Value::Null
+            };
+            self.source_end = n.end_byte();
             Node::new(value, Span::empty(n.end_byte()))
         });
         if let Some(name) = anchor {
             if let Some(key) = self.key_text(&node) {
-                self.anchor_keys.insert(name.clone(), key);
+                self.anchor_key(&name, key);
             }
-            self.refs.anchors.insert(node.span, name);
+            self.out.refs.anchors.insert(node.span, name);
         }
         node
     }
@@ -286,7 +343,7 @@ impl<'s> Converter<'s> {
         let value = if k == self.k.plain_scalar {
             let folded = scalar::fold_plain(raw);
             if raw.len() != folded.len() {
-                self.multiline.push((span, None));
+                self.out.multiline.push((span, None));
             }
             if force_string {
                 Value::String(folded.into_owned())
@@ -295,7 +352,7 @@ impl<'s> Converter<'s> {
             }
         } else if k == self.k.double_quote_scalar || k == self.k.single_quote_scalar {
             if raw.contains(['\n', '\r']) {
-                self.multiline.push((span, None));
+                self.out.multiline.push((span, None));
             }
             Value::String(if k == self.k.double_quote_scalar {
                 scalar::double_quoted(raw)
@@ -303,28 +360,39 @@ impl<'s> Converter<'s> {
                 scalar::single_quoted(raw)
             })
         } else if k == self.k.block_scalar {
-            let (s, indent) = scalar::block_scalar(self.text, n.start_byte(), n.end_byte(), parent_indent);
+            let (s, indent) = scalar::block_scalar(
+                self.text,
+                n.start_byte(),
+                n.end_byte(),
+                self.end,
+                parent_indent,
+            );
             // The node may or may not end with the final line break.
             span.end = span.start + raw.trim_end().len().max(1).min(raw.len());
-            self.multiline.push((Span::new(span.start, n.end_byte()), Some(indent)));
+            self.out
+                .multiline
+                .push((Span::new(span.start, n.end_byte()), Some(indent)));
             Value::String(s)
         } else if k == self.k.alias {
             let name = raw.trim_start_matches('*').to_owned();
-            self.refs.aliases.insert(span, name);
+            self.out.refs.aliases.insert(span, name);
             Value::Null
         } else {
             Value::Null
         };
+        self.source_end = span.end;
         Node::new(value, span)
     }
 
     fn mapping(&mut self, c: &mut TreeCursor<'_>, depth: usize) -> Node {
         let n = c.node();
         let indent = prep::column(self.text, n.start_byte()) as isize;
-        if n.kind_id() == self.k.flow_mapping && self.spans_lines(n) {
-            self.multiline.push((span_of(n), None));
+        let flow = n.kind_id() == self.k.flow_mapping;
+        if flow && self.spans_lines(n) {
+            self.out.multiline.push((span_of(n), None));
         }
         let mut entries: Vec<Entry> = Vec::new();
+        let mut end = n.start_byte();
         for_children(c, |c| {
             let child = c.node();
             let k = child.kind_id();
@@ -334,24 +402,39 @@ impl<'s> Converter<'s> {
                 // `{a, b: 1}`: a key without a value.
                 let (key, key_span) = self.key(c);
                 let value = Node::new(Value::Null, Span::empty(key_span.end));
-                entries.push(Entry { key, key_span, value });
+                entries.push(Entry {
+                    key,
+                    key_span,
+                    value,
+                });
+                self.source_end = key_span.end;
             } else if child.is_error() {
                 self.salvage_into(c, depth, &mut entries);
+            } else {
+                return;
             }
+            end = end.max(self.source_end);
         });
-        Node::new(Value::Mapping(entries), span_of(n))
+        self.source_end = if flow { n.end_byte() } else { end };
+        Node::new(
+            Value::Mapping(entries),
+            Span::new(n.start_byte(), self.source_end),
+        )
     }
 
     /// An ERROR among a mapping's pairs: an unclosed flow collection right
     /// after `key:` becomes that key's value; pairs are kept.
     fn salvage_into(&mut self, c: &mut TreeCursor<'_>, depth: usize, entries: &mut Vec<Entry>) {
         let err = c.node();
-        let opens_flow = err.child(0).is_some_and(|o| o.kind_id() == self.k.open_bracket || o.kind_id() == self.k.open_brace);
+        let opens_flow = err.child(0).is_some_and(|o| {
+            o.kind_id() == self.k.open_bracket || o.kind_id() == self.k.open_brace
+        });
         let salvaged = self.salvage(c, depth + 1);
         if let Some(last) = entries.last_mut() {
             let awaiting = last.value.is_null() && last.value.span.is_empty();
             let bytes = self.text.as_bytes();
-            let same_line = prep::line_start(bytes, last.value.span.start) == prep::line_start(bytes, err.start_byte());
+            let same_line = prep::line_start(bytes, last.value.span.start)
+                == prep::line_start(bytes, err.start_byte());
             if opens_flow && awaiting && same_line {
                 last.value = salvaged;
                 return;
@@ -365,10 +448,12 @@ impl<'s> Converter<'s> {
     fn sequence(&mut self, c: &mut TreeCursor<'_>, depth: usize) -> Node {
         let n = c.node();
         let indent = prep::column(self.text, n.start_byte()) as isize;
-        if n.kind_id() == self.k.flow_sequence && self.spans_lines(n) {
-            self.multiline.push((span_of(n), None));
+        let flow = n.kind_id() == self.k.flow_sequence;
+        if flow && self.spans_lines(n) {
+            self.out.multiline.push((span_of(n), None));
         }
         let mut items = Vec::new();
+        let mut end = n.start_byte();
         for_children(c, |c| {
             let child = c.node();
             let k = child.kind_id();
@@ -378,13 +463,23 @@ impl<'s> Converter<'s> {
                 items.push(self.node(c, depth + 1, indent));
             } else if child.is_error() {
                 match self.salvage(c, depth + 1) {
-                    Node { value: Value::Sequence(found), .. } => items.extend(found),
+                    Node {
+                        value: Value::Sequence(found),
+                        ..
+                    } => items.extend(found),
                     other if !other.is_null() => items.push(other),
                     _ => {}
                 }
+            } else {
+                return;
             }
+            end = end.max(self.source_end);
         });
-        Node::new(Value::Sequence(items), span_of(n))
+        self.source_end = if flow { n.end_byte() } else { end };
+        Node::new(
+            Value::Sequence(items),
+            Span::new(n.start_byte(), self.source_end),
+        )
     }
 
     fn item(&mut self, c: &mut TreeCursor<'_>, depth: usize) -> Node {
@@ -400,7 +495,10 @@ impl<'s> Converter<'s> {
                 value = Some(self.node(c, depth + 1, indent));
             }
         });
-        value.unwrap_or_else(|| Node::new(Value::Null, Span::empty(dash_end)))
+        value.unwrap_or_else(|| {
+            self.source_end = dash_end;
+            Node::new(Value::Null, Span::empty(dash_end))
+        })
     }
 
     /// A mapping pair; `indent` is the column of its mapping.
@@ -423,12 +521,20 @@ impl<'s> Converter<'s> {
                 value = Some(self.node(c, depth + 1, indent));
             }
         });
-        let (key, key_span) = key.unwrap_or_else(|| (String::new(), Span::empty(pair.start_byte())));
+        let (key, key_span) =
+            key.unwrap_or_else(|| (String::new(), Span::empty(pair.start_byte())));
         if is_merge {
-            self.refs.merge_keys.insert(key_span.start);
+            self.out.refs.merge_keys.insert(key_span.start);
         }
-        let value = value.unwrap_or_else(|| Node::new(Value::Null, Span::empty(colon_end.unwrap_or(key_span.end))));
-        Entry { key, key_span, value }
+        let value = value.unwrap_or_else(|| {
+            self.source_end = colon_end.unwrap_or(key_span.end);
+            Node::new(Value::Null, Span::empty(self.source_end))
+        });
+        Entry {
+            key,
+            key_span,
+            value,
+        }
     }
 
     /// Whether the key under the cursor is a plain scalar (`<<` is a merge
@@ -452,7 +558,11 @@ impl<'s> Converter<'s> {
                 let id = child.kind_id();
                 if id == self.k.anchor {
                     anchor = Some(self.slice(child).trim_start_matches('&').to_owned());
-                } else if content.is_none() && child.is_named() && id != self.k.tag && id != self.k.comment {
+                } else if content.is_none()
+                    && child.is_named()
+                    && id != self.k.tag
+                    && id != self.k.comment
+                {
                     content = Some(child);
                 }
             });
@@ -469,9 +579,17 @@ impl<'s> Converter<'s> {
         } else if id == self.k.single_quote_scalar {
             scalar::single_quoted(self.slice(content))
         } else if id == self.k.block_scalar {
-            scalar::block_scalar(self.text, content.start_byte(), content.end_byte(), -1).0
+            scalar::block_scalar(
+                self.text,
+                content.start_byte(),
+                content.end_byte(),
+                self.end,
+                -1,
+            )
+            .0
         } else if id == self.k.alias {
             let name = self.slice(content).trim_start_matches('*');
+            self.out.uses_alias_keys = true;
             match self.anchor_keys.get(name) {
                 Some(key) => key.clone(),
                 None => {
@@ -484,11 +602,23 @@ impl<'s> Converter<'s> {
             self.slice(content).trim().to_owned()
         };
         if let Some(name) = anchor {
-            self.anchor_keys.insert(name.clone(), text.clone());
-            let value = if self.k.is_scalar(id) { self.scalar(content, false, -1).value } else { Value::String(text.clone()) };
-            self.refs.key_anchors.push((span.start, name, Node::new(value, span)));
+            self.anchor_key(&name, text.clone());
+            let value = if self.k.is_scalar(id) {
+                self.scalar(content, false, -1).value
+            } else {
+                Value::String(text.clone())
+            };
+            self.out
+                .refs
+                .key_anchors
+                .push((span.start, name, Node::new(value, span)));
         }
         (text, span)
+    }
+
+    fn anchor_key(&mut self, name: &str, key: String) {
+        self.anchor_keys.insert(name.to_owned(), key.clone());
+        self.out.anchor_keys.push((name.to_owned(), key));
     }
 
     /// How a node reads as a key: strings as they are, other scalars as
@@ -496,7 +626,10 @@ impl<'s> Converter<'s> {
     fn key_text(&self, node: &Node) -> Option<String> {
         match &node.value {
             Value::String(s) => Some(s.clone()),
-            _ => self.text.get(node.span.start..node.span.end).map(|s| s.trim().to_owned()),
+            _ => self
+                .text
+                .get(node.span.start..node.span.end)
+                .map(|s| s.trim().to_owned()),
         }
     }
 
@@ -528,7 +661,11 @@ impl<'s> Converter<'s> {
                 items.push(self.item(c, depth));
             } else if k == self.k.colon {
                 if let Some((key, key_span)) = pending_key.take() {
-                    entries.push(Entry { key, key_span, value: Node::new(Value::Null, Span::empty(key_span.end)) });
+                    entries.push(Entry {
+                        key,
+                        key_span,
+                        value: Node::new(Value::Null, Span::empty(key_span.end)),
+                    });
                 }
                 if let Some(key_node) = last_value.take() {
                     values.pop();
@@ -536,15 +673,25 @@ impl<'s> Converter<'s> {
                 }
             } else if child.is_error() {
                 match self.salvage(c, depth + 1) {
-                    Node { value: Value::Mapping(found), .. } => entries.extend(found),
-                    Node { value: Value::Sequence(found), .. } => items.extend(found),
+                    Node {
+                        value: Value::Mapping(found),
+                        ..
+                    } => entries.extend(found),
+                    Node {
+                        value: Value::Sequence(found),
+                        ..
+                    } => items.extend(found),
                     other if !other.is_null() => values.push(other),
                     _ => {}
                 }
             } else if child.is_named() && k != self.k.comment {
                 let value = self.node(c, depth + 1, indent);
                 if let Some((key, key_span)) = pending_key.take() {
-                    entries.push(Entry { key, key_span, value });
+                    entries.push(Entry {
+                        key,
+                        key_span,
+                        value,
+                    });
                     last_value = None;
                 } else {
                     last_value = Some(child);
@@ -553,8 +700,13 @@ impl<'s> Converter<'s> {
             }
         });
         if let Some((key, key_span)) = pending_key {
-            entries.push(Entry { key, key_span, value: Node::new(Value::Null, Span::empty(key_span.end)) });
+            entries.push(Entry {
+                key,
+                key_span,
+                value: Node::new(Value::Null, Span::empty(key_span.end)),
+            });
         }
+        self.source_end = span.end;
         if !entries.is_empty() {
             Node::new(Value::Mapping(entries), span)
         } else if !items.is_empty() || (opens_seq == Some(true) && !values.is_empty()) {
@@ -588,4 +740,76 @@ fn for_children<'t>(c: &mut TreeCursor<'t>, mut f: impl FnMut(&mut TreeCursor<'t
 
 fn span_of(n: TsNode<'_>) -> Span {
     Span::new(n.start_byte(), n.end_byte())
+}
+
+impl Converted {
+    /// This conversion with every offset moved by `map` (a segment whose
+    /// text moved, unchanged, after an edit elsewhere).
+    pub(crate) fn mapped(&self, map: &dyn Fn(usize) -> usize) -> Converted {
+        let span = |s: Span| Span::new(map(s.start), map(s.end));
+        let docs = self
+            .docs
+            .iter()
+            .map(|(s, v)| (span(*s), v.as_ref().map(|v| map_node(v, &span))))
+            .collect();
+        let errors = self
+            .errors
+            .iter()
+            .map(|e| SyntaxError {
+                span: span(e.span),
+                kind: e.kind.clone(),
+            })
+            .collect();
+        let refs = Refs {
+            anchors: self
+                .refs
+                .anchors
+                .iter()
+                .map(|(s, n)| (span(*s), n.clone()))
+                .collect(),
+            aliases: self
+                .refs
+                .aliases
+                .iter()
+                .map(|(s, n)| (span(*s), n.clone()))
+                .collect(),
+            merge_keys: self.refs.merge_keys.iter().map(|&k| map(k)).collect(),
+            key_anchors: self
+                .refs
+                .key_anchors
+                .iter()
+                .map(|(at, n, v)| (map(*at), n.clone(), map_node(v, &span)))
+                .collect(),
+        };
+        Converted {
+            docs,
+            errors,
+            refs,
+            anchor_keys: self.anchor_keys.clone(),
+            multiline: self.multiline.iter().map(|(s, i)| (span(*s), *i)).collect(),
+            uses_alias_keys: self.uses_alias_keys,
+        }
+    }
+}
+
+/// A copy of `node` with its spans mapped; recursion is bounded by
+/// [`MAX_DEPTH`], which converted values never exceed.
+fn map_node(node: &Node, span: &dyn Fn(Span) -> Span) -> Node {
+    let value = match &node.value {
+        Value::Sequence(items) => {
+            Value::Sequence(items.iter().map(|i| map_node(i, span)).collect())
+        }
+        Value::Mapping(entries) => Value::Mapping(
+            entries
+                .iter()
+                .map(|e| Entry {
+                    key: e.key.clone(),
+                    key_span: span(e.key_span),
+                    value: map_node(&e.value, span),
+                })
+                .collect(),
+        ),
+        other => other.clone(),
+    };
+    Node::new(value, span(node.span))
 }

@@ -6,8 +6,6 @@ use std::borrow::Cow;
 
 use tree_sitter::Point;
 
-use crate::source::LineIndex;
-
 /// Deepest block nesting (as estimated by [`block_depth_overflow`]) that is
 /// handed to tree-sitter. tree-sitter-yaml's scanner serialises its
 /// indentation stack into a 1024-byte buffer, 4 bytes a level, and aborts
@@ -42,7 +40,10 @@ pub(crate) fn tree_sitter_text(text: &str) -> Cow<'_, str> {
         });
     }
     // Only ASCII bytes were replaced by ASCII bytes.
-    Cow::Owned(String::from_utf8(out).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned()))
+    Cow::Owned(
+        String::from_utf8(out)
+            .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned()),
+    )
 }
 
 fn memchr_any(bytes: &[u8], needle: u8) -> bool {
@@ -92,7 +93,11 @@ pub(crate) fn next_line_start(bytes: &[u8], mut pos: usize) -> usize {
         pos += 1;
     }
     if pos < bytes.len() {
-        pos += if bytes[pos] == b'\r' && bytes.get(pos + 1) == Some(&b'\n') { 2 } else { 1 };
+        pos += if bytes[pos] == b'\r' && bytes.get(pos + 1) == Some(&b'\n') {
+            2
+        } else {
+            1
+        };
     }
     pos
 }
@@ -100,7 +105,10 @@ pub(crate) fn next_line_start(bytes: &[u8], mut pos: usize) -> usize {
 /// Start of the line containing `pos` (a lone `\r` ends a line too).
 pub(crate) fn line_start(bytes: &[u8], pos: usize) -> usize {
     let pos = pos.min(bytes.len());
-    bytes[..pos].iter().rposition(|&b| b == b'\n' || b == b'\r').map_or(0, |i| i + 1)
+    bytes[..pos]
+        .iter()
+        .rposition(|&b| b == b'\n' || b == b'\r')
+        .map_or(0, |i| i + 1)
 }
 
 /// End of the line containing `pos`, before its line break.
@@ -125,7 +133,10 @@ pub(crate) fn skip_bom(text: &str, start: usize) -> usize {
 /// Number of spaces indenting the line that starts at `start`.
 pub(crate) fn indent_at(text: &str, start: usize) -> usize {
     let from = skip_bom(text, start);
-    text.as_bytes()[from..].iter().take_while(|&&b| b == b' ').count()
+    text.as_bytes()[from..]
+        .iter()
+        .take_while(|&&b| b == b' ')
+        .count()
 }
 
 /// Column of `pos` in bytes, not counting a byte-order mark.
@@ -135,27 +146,53 @@ pub(crate) fn column(text: &str, pos: usize) -> usize {
 }
 
 /// Converts byte offsets to tree-sitter points (rows count `\n` only, as
-/// tree-sitter's own lexer does; columns are bytes).
+/// tree-sitter's own lexer does; columns are bytes). Offsets are mostly
+/// asked for in increasing order, so it counts on from the last one
+/// instead of indexing every line of a large text up front.
 pub(crate) struct Points {
-    index: LineIndex,
+    offset: usize,
+    row: usize,
+    line_start: usize,
 }
 
 impl Points {
-    pub(crate) fn new(text: &str) -> Self {
-        Points { index: LineIndex::new(text) }
+    pub(crate) fn new() -> Self {
+        Points {
+            offset: 0,
+            row: 0,
+            line_start: 0,
+        }
     }
 
-    pub(crate) fn point(&self, text: &str, offset: usize) -> Point {
-        let row = self.index.line_of(offset);
-        let start = self.index.line_span(text, row).start;
-        Point { row, column: offset.saturating_sub(start) }
+    pub(crate) fn point(&mut self, text: &str, offset: usize) -> Point {
+        let offset = offset.min(text.len());
+        if offset < self.offset {
+            *self = Points::new();
+        }
+        let bytes = &text.as_bytes()[self.offset..offset];
+        for (i, &b) in bytes.iter().enumerate() {
+            if b == b'\n' {
+                self.row += 1;
+                self.line_start = self.offset + i + 1;
+            }
+        }
+        self.offset = offset;
+        Point {
+            row: self.row,
+            column: offset - self.line_start,
+        }
     }
 }
 
 /// A short excerpt for error messages: the first line of `s`, trimmed, at
 /// most 40 characters.
 pub(crate) fn excerpt(s: &str) -> String {
-    let first = s.trim_start().split(['\n', '\r']).next().unwrap_or("").trim_end();
+    let first = s
+        .trim_start()
+        .split(['\n', '\r'])
+        .next()
+        .unwrap_or("")
+        .trim_end();
     match first.char_indices().nth(40) {
         Some((cut, _)) => first[..cut].to_owned(),
         None => first.to_owned(),
@@ -194,7 +231,10 @@ pub(crate) fn block_depth_overflow(text: &str) -> Option<usize> {
                 stack.pop();
             }
             let push = |col: usize, level: Level, stack: &mut Vec<(usize, Level)>| {
-                while stack.last().is_some_and(|&(c, l)| c == col && l != level && level != Level::Value) {
+                while stack
+                    .last()
+                    .is_some_and(|&(c, l)| c == col && l != level && level != Level::Value)
+                {
                     stack.pop();
                 }
                 if stack.last() != Some(&(col, level)) {

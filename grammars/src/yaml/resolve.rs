@@ -58,7 +58,14 @@ impl<'r> Resolver<'r> {
                 break;
             }
             self.next_key_anchor += 1;
-            self.anchors.insert(name, Anchor { node: node.clone(), count: 1, height: 1 });
+            self.anchors.insert(
+                name,
+                Anchor {
+                    node: node.clone(),
+                    count: 1,
+                    height: 1,
+                },
+            );
         }
     }
 
@@ -91,7 +98,14 @@ impl<'r> Resolver<'r> {
         }
         if let Some(name) = self.refs.anchors.get(&node.span) {
             let (count, height) = measure(node);
-            self.anchors.insert(name, Anchor { node: node.clone(), count, height });
+            self.anchors.insert(
+                name,
+                Anchor {
+                    node: node.clone(),
+                    count,
+                    height,
+                },
+            );
         }
     }
 
@@ -100,20 +114,29 @@ impl<'r> Resolver<'r> {
         let Some(anchor) = self.anchors.get(name) else {
             self.failed.insert(span);
             let name = name.to_owned();
-            self.errors.push(SyntaxError { span, kind: SyntaxErrorKind::UnknownAlias { name } });
+            self.errors.push(SyntaxError {
+                span,
+                kind: SyntaxErrorKind::UnknownAlias { name },
+            });
             return;
         };
         if depth + anchor.height > MAX_DEPTH {
             self.failed.insert(span);
             if !std::mem::replace(&mut self.depth_reported, true) {
-                self.errors.push(SyntaxError { span, kind: SyntaxErrorKind::TooDeep });
+                self.errors.push(SyntaxError {
+                    span,
+                    kind: SyntaxErrorKind::TooDeep,
+                });
             }
             return;
         }
         if self.expanded + anchor.count > MAX_ALIAS_NODES {
             self.failed.insert(span);
             if !std::mem::replace(&mut self.limit_reported, true) {
-                self.errors.push(SyntaxError { span, kind: SyntaxErrorKind::AliasExpansionLimit });
+                self.errors.push(SyntaxError {
+                    span,
+                    kind: SyntaxErrorKind::AliasExpansionLimit,
+                });
             }
             return;
         }
@@ -129,7 +152,11 @@ impl<'r> Resolver<'r> {
     /// Keys written in the mapping win over merged ones, and earlier
     /// sources over later ones.
     fn merge(&mut self, entries: &mut Vec<Entry>) {
-        let explicit: HashSet<String> = entries.iter().filter(|e| !self.is_merge(e)).map(|e| e.key.clone()).collect();
+        let explicit: HashSet<String> = entries
+            .iter()
+            .filter(|e| !self.is_merge(e))
+            .map(|e| e.key.clone())
+            .collect();
         let mut merged_keys: HashSet<String> = HashSet::new();
         let mut out = Vec::with_capacity(entries.len());
         for entry in std::mem::take(entries) {
@@ -153,7 +180,10 @@ impl<'r> Resolver<'r> {
                 if self.expanded + source_entries.len() > MAX_ALIAS_NODES {
                     if !std::mem::replace(&mut self.limit_reported, true) {
                         let kind = SyntaxErrorKind::AliasExpansionLimit;
-                        self.errors.push(SyntaxError { span: source.span, kind });
+                        self.errors.push(SyntaxError {
+                            span: source.span,
+                            kind,
+                        });
                     }
                     continue;
                 }
@@ -170,7 +200,10 @@ impl<'r> Resolver<'r> {
 
     fn invalid_merge(&mut self, span: Span) {
         if !self.failed.contains(&span) {
-            self.errors.push(SyntaxError { span, kind: SyntaxErrorKind::InvalidMerge });
+            self.errors.push(SyntaxError {
+                span,
+                kind: SyntaxErrorKind::InvalidMerge,
+            });
         }
     }
 }

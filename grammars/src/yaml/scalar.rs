@@ -84,7 +84,11 @@ pub(crate) fn plain_value(text: &str) -> Value {
     }
     let unsigned = text.strip_prefix(['-', '+']).unwrap_or(text);
     if matches!(unsigned, ".inf" | ".Inf" | ".INF") {
-        let inf = if text.starts_with('-') { f64::NEG_INFINITY } else { f64::INFINITY };
+        let inf = if text.starts_with('-') {
+            f64::NEG_INFINITY
+        } else {
+            f64::INFINITY
+        };
         return Value::Float(inf);
     }
     if is_core_float(unsigned) {
@@ -172,7 +176,11 @@ fn unquote(raw: &str, quote: char) -> &str {
 /// Whether the final character of `s` is escaped by an odd run of backslashes.
 fn is_escaped_at_end(s: &str) -> bool {
     let b = s.as_bytes();
-    let backslashes = b[..b.len() - 1].iter().rev().take_while(|&&c| c == b'\\').count();
+    let backslashes = b[..b.len() - 1]
+        .iter()
+        .rev()
+        .take_while(|&&c| c == b'\\')
+        .count();
     backslashes % 2 == 1
 }
 
@@ -316,7 +324,11 @@ fn push_escape(e: char, chars: &mut std::iter::Peekable<std::str::Chars<'_>>, ou
                     None => break,
                 }
             }
-            let code = if hex.len() == len { u32::from_str_radix(&hex, 16).ok() } else { None };
+            let code = if hex.len() == len {
+                u32::from_str_radix(&hex, 16).ok()
+            } else {
+                None
+            };
             match code {
                 Some(code) => out.push(char::from_u32(code).unwrap_or(char::REPLACEMENT_CHARACTER)),
                 None => {
@@ -345,15 +357,24 @@ enum Chomp {
 }
 
 /// The value of a block scalar. `text` is the whole source; the scalar's
-/// header starts at `start` and tree-sitter's node ends at `node_end`.
+/// header starts at `start`, tree-sitter's node ends at `node_end`, and
+/// trailing empty lines are looked for up to `limit`.
 /// `parent_indent` is the column of the enclosing block collection (-1 at
 /// the document's top level), which an explicit indentation indicator is
 /// relative to. Also returns the content's indentation.
 ///
 /// tree-sitter's node stops at the last content line, so trailing empty
 /// lines (which `+` keeps) are read from the text after the node.
-pub(crate) fn block_scalar(text: &str, start: usize, node_end: usize, parent_indent: isize) -> (String, usize) {
-    let Some(header) = text.get(start..) else { return (String::new(), 0) };
+pub(crate) fn block_scalar(
+    text: &str,
+    start: usize,
+    node_end: usize,
+    limit: usize,
+    parent_indent: isize,
+) -> (String, usize) {
+    let Some(header) = text.get(start..) else {
+        return (String::new(), 0);
+    };
     let folded = header.starts_with('>');
     let header_line_len = header.find(['\n', '\r']).unwrap_or(header.len());
     let mut chomp = Chomp::Clip;
@@ -369,7 +390,7 @@ pub(crate) fn block_scalar(text: &str, start: usize, node_end: usize, parent_ind
     let body_start = start + header_line_len;
     let body_start = body_start + line_break_len(&text.as_bytes()[body_start..]);
     let node_end = node_end.clamp(body_start, text.len());
-    let body_end = extend_over_blank_lines(text, node_end);
+    let body_end = extend_over_blank_lines(&text[..limit.clamp(node_end, text.len())], node_end);
     let body = &text[body_start..body_end];
     let in_node_len = node_end - body_start;
 
@@ -391,7 +412,8 @@ pub(crate) fn block_scalar(text: &str, start: usize, node_end: usize, parent_ind
         // A whitespace-only line is empty unless it has more than the
         // indentation (then, in a literal, the excess is content).
         let is_empty = offset >= in_node_len
-            || (rest.chars().all(is_blank) && (spaces < indent || (spaces == indent && rest.is_empty())));
+            || (rest.chars().all(is_blank)
+                && (spaces < indent || (spaces == indent && rest.is_empty())));
         if is_empty {
             pending += usize::from(has_break);
             continue;
@@ -449,5 +471,183 @@ fn extend_over_blank_lines(text: &str, at: usize) -> usize {
         }
         pos += br;
         end = pos;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn block(src: &str) -> String {
+        // The header starts after `k: `; the node ends at the last non-blank byte.
+        let start = src.find(['|', '>']).unwrap();
+        let end = src.trim_end().len();
+        block_scalar(src, start, end, src.len(), 0).0
+    }
+
+    #[test]
+    fn plain_scalars_are_typed_by_the_core_schema() {
+        for null in ["", "~", "null", "Null", "NULL"] {
+            assert_eq!(plain_value(null), Value::Null, "{null:?}");
+        }
+        for (s, b) in [
+            ("true", true),
+            ("True", true),
+            ("TRUE", true),
+            ("false", false),
+            ("FALSE", false),
+        ] {
+            assert_eq!(plain_value(s), Value::Bool(b));
+        }
+        for (s, i) in [
+            ("0", 0),
+            ("-17", -17),
+            ("+5", 5),
+            ("0o17", 15),
+            ("0x1F", 31),
+            ("0xff", 255),
+        ] {
+            assert_eq!(plain_value(s), Value::Int(i), "{s}");
+        }
+        assert_eq!(plain_value("9223372036854775807"), Value::Int(i64::MAX));
+        assert_eq!(
+            plain_value("9223372036854775808"),
+            Value::Float(9223372036854775808.0)
+        );
+        assert_eq!(
+            plain_value("0xffffffffffffffffff"),
+            Value::Float(4722366482869645213696.0)
+        );
+        for (s, f) in [
+            ("1.5", 1.5),
+            ("-.5", -0.5),
+            ("1.", 1.0),
+            ("1e3", 1000.0),
+            ("+2.5E-1", 0.25),
+            (".5", 0.5),
+        ] {
+            assert_eq!(plain_value(s), Value::Float(f), "{s}");
+        }
+        assert_eq!(plain_value(".inf"), Value::Float(f64::INFINITY));
+        assert_eq!(plain_value("-.Inf"), Value::Float(f64::NEG_INFINITY));
+        assert!(matches!(plain_value(".NaN"), Value::Float(f) if f.is_nan()));
+        for s in [
+            "yes",
+            "no",
+            "on",
+            "1.0.0",
+            "0b101",
+            "0o8",
+            "1e",
+            "e3",
+            ".",
+            "-",
+            "2001-12-14",
+            "1_000",
+            "0x",
+            "+.inf x",
+        ] {
+            assert_eq!(plain_value(s), Value::String(s.into()), "{s}");
+        }
+    }
+
+    #[test]
+    fn multi_line_plain_scalars_fold() {
+        assert_eq!(fold_plain("one"), "one");
+        assert_eq!(fold_plain("one\n  two\n  three"), "one two three");
+        assert_eq!(fold_plain("one\n\n  two\n\n\n  three"), "one\ntwo\n\nthree");
+        assert_eq!(
+            fold_plain("one \t\r\n  two\r\n\r\n  three"),
+            "one two\nthree"
+        );
+        assert_eq!(fold_plain("a\rb"), "a b");
+    }
+
+    #[test]
+    fn single_quoted_scalars() {
+        assert_eq!(single_quoted("'it''s'"), "it's");
+        assert_eq!(single_quoted("''"), "");
+        assert_eq!(single_quoted("'a\\n'"), "a\\n");
+        assert_eq!(
+            single_quoted("' lead  \n   next\n\n  last '"),
+            " lead next\nlast "
+        );
+        assert_eq!(single_quoted("'unterminated"), "unterminated");
+    }
+
+    #[test]
+    fn double_quoted_escapes() {
+        let cases = [
+            (r#""a\nb\tc""#, "a\nb\tc"),
+            (r#""\"\\\/""#, "\"\\/"),
+            (r#""\0\a\b\e\f\r\v""#, "\0\u{7}\u{8}\u{1b}\u{c}\r\u{b}"),
+            (r#""\N\_\L\P""#, "\u{85}\u{a0}\u{2028}\u{2029}"),
+            (r#""\x41\u00e9\U0001F600""#, "Aé😀"),
+            ("\"tab\\\tx\"", "tab\tx"),
+            (r#""\ ""#, " "),
+            (r#""bad \q \x4""#, "bad \\q \\x4"),
+            (r#""\uD800""#, "\u{fffd}"),
+            (r#""ends with \""#, "ends with \""),
+        ];
+        for (raw, want) in cases {
+            assert_eq!(double_quoted(raw), want, "{raw}");
+        }
+    }
+
+    #[test]
+    fn double_quoted_folding() {
+        assert_eq!(double_quoted("\"one  \n   two\""), "one two");
+        assert_eq!(double_quoted("\"one\n\n  two\""), "one\ntwo");
+        assert_eq!(double_quoted("\"one\\\n   two\""), "onetwo");
+        assert_eq!(double_quoted("\"one \\\n   two\""), "one two");
+        assert_eq!(double_quoted("\"a\\t  \n b\""), "a\t b");
+        assert_eq!(double_quoted("\"a\r\n  b\r\n\r\n  c\""), "a b\nc");
+        assert_eq!(double_quoted("\" lead \""), " lead ");
+    }
+
+    #[test]
+    fn literal_block_scalars() {
+        assert_eq!(block("k: |\n  a\n   b\n\n  c\n"), "a\n b\n\nc\n");
+        assert_eq!(block("k: |-\n  a\n  b\n\n"), "a\nb");
+        assert_eq!(block("k: |+\n  a\n  b\n\n\n"), "a\nb\n\n\n");
+        assert_eq!(block("k: |\n  a\n  b"), "a\nb");
+        assert_eq!(block("k: |\n\n  a\n"), "\na\n");
+        assert_eq!(block("k: |2\n    a\n  b\n"), "  a\nb\n");
+        assert_eq!(block("k: |-1\n  a\n"), " a");
+        assert_eq!(block("k: | # comment\n  a\n"), "a\n");
+        assert_eq!(block("k: |\r\n  a\r\n  b\r\n"), "a\nb\n");
+        assert_eq!(block("k: |\n  a\n  \tb\n"), "a\n\tb\n");
+        // Empty scalars: only `+` keeps the empty lines.
+        assert_eq!(block("k: |\n\n"), "");
+        assert_eq!(block("k: |+\n\n"), "\n");
+    }
+
+    #[test]
+    fn folded_block_scalars() {
+        assert_eq!(block("k: >\n  a\n  b\n\n  c\n"), "a b\nc\n");
+        assert_eq!(block("k: >-\n  a\n  b\n"), "a b");
+        assert_eq!(block("k: >+\n  a\n\n"), "a\n\n");
+        // Lines indented more are not folded (YAML 1.2 example 8.10).
+        let spec = "k: >\n\n folded\n line\n\n next\n line\n   * bullet\n\n   * list\n   * lines\n\n last\n line\n\n";
+        assert_eq!(
+            block(spec),
+            "\nfolded line\nnext line\n  * bullet\n\n  * list\n  * lines\n\nlast line\n"
+        );
+    }
+
+    #[test]
+    fn block_scalar_keeps_trailing_lines_after_the_node_up_to_the_limit() {
+        let src = "k: |+\n  a\n\n\nnext: 1\n";
+        let start = src.find('|').unwrap();
+        let node_end = src.find("a").unwrap() + 1;
+        assert_eq!(
+            block_scalar(src, start, node_end, src.len(), -1).0,
+            "a\n\n\n"
+        );
+        assert_eq!(
+            block_scalar(src, start, node_end, node_end + 2, -1).0,
+            "a\n\n"
+        );
+        assert_eq!(block_scalar(src, start, node_end, src.len(), -1).1, 2);
     }
 }

@@ -25,9 +25,11 @@
 //! of the real text.
 
 use std::cell::RefCell;
+use std::sync::Arc;
 
 use tree_sitter::{InputEdit, Node as TsNode, Parser, Range, Tree};
 
+use super::convert::Converted;
 use super::prep::{self, Points};
 
 /// Rows (as tree-sitter-yaml counts them) per segment: well below the
@@ -60,6 +62,8 @@ pub(crate) enum Kind {
 #[derive(Clone)]
 pub(crate) struct Segment {
     pub tree: Tree,
+    /// Copies of ancestor headers parsed in front of this segment.
+    pub ctx: Vec<(usize, usize)>,
     /// Collection kinds from the root down to the collection this segment
     /// continues; empty when the segment stands alone.
     pub chain: Vec<Kind>,
@@ -70,6 +74,19 @@ pub(crate) struct Segment {
     /// The first document ended in this segment, so no segment follows
     /// although text may.
     pub stop: bool,
+    /// The values converted from `tree`: filled in by the builder, or
+    /// carried over from the previous parse when the edit did not touch
+    /// this segment's text.
+    pub conv: Option<Arc<Converted>>,
+}
+
+impl Segment {
+    /// Every range tree-sitter saw for this segment.
+    fn ranges(&self) -> Vec<(usize, usize)> {
+        let mut r = self.ctx.clone();
+        r.extend(main_ranges(self.start, self.end, &self.holes));
+        r
+    }
 }
 
 /// The previous parse, for incremental reparsing: its segments with their
@@ -95,7 +112,10 @@ impl Previous {
 
 enum Verdict {
     /// The next segment continues the collection `chain` ends in.
-    Continue { ctx: Vec<(usize, usize)>, chain: Vec<Kind> },
+    Continue {
+        ctx: Vec<(usize, usize)>,
+        chain: Vec<Kind>,
+    },
     /// The first document ended in this segment; nothing after it is used.
     Stop,
     Reject,
@@ -121,12 +141,20 @@ impl<'t> Driver<'t> {
             Some(parser) => parser,
             None => {
                 let mut parser = Parser::new();
-                parser.set_language(&tree_sitter_yaml::LANGUAGE.into()).ok()?;
+                parser
+                    .set_language(&tree_sitter_yaml::LANGUAGE.into())
+                    .ok()?;
                 parser
             }
         };
         let segment_rows = segment_rows.clamp(16, SEGMENT_ROWS);
-        Some(Driver { text, points: Points::new(text), parser: Some(parser), limit, segment_rows })
+        Some(Driver {
+            text,
+            points: Points::new(),
+            parser: Some(parser),
+            limit,
+            segment_rows,
+        })
     }
 
     pub(crate) fn run(mut self, mut previous: Option<Previous>) -> Vec<Segment> {
@@ -135,26 +163,48 @@ impl<'t> Driver<'t> {
         let mut ctx: Vec<(usize, usize)> = Vec::new();
         let mut chain: Vec<Kind> = Vec::new();
         loop {
-            let (mut old_tree, old_end, kept_holes) = match previous.as_mut().and_then(|p| take_matching(p, start)) {
+            let old = previous.as_mut().and_then(|p| take_matching(p, start));
+            let (mut old_tree, old_end, kept_holes) = match &old {
                 Some((seg, end)) => {
-                    let holes = seg.holes.iter().copied().filter(|&h| self.hole_is_stable(h, &previous)).collect();
-                    (Some(seg.tree), end, holes)
+                    let holes = seg
+                        .holes
+                        .iter()
+                        .copied()
+                        .filter(|&h| self.hole_is_stable(h, &previous))
+                        .collect();
+                    (Some(seg.tree.clone()), *end, holes)
                 }
                 None => (None, None, Vec::new()),
             };
             let ctx_rows: usize = ctx.iter().map(|&(a, b)| self.rows(a, b)).sum();
-            let candidates = self.split_candidates(start, ctx_rows, old_end).filter(|c| !c.is_empty());
+            let candidates = self
+                .split_candidates(start, ctx_rows, old_end)
+                .filter(|c| !c.is_empty());
             let Some(candidates) = candidates else {
                 let end = self.limit;
-                if let Some((tree, holes)) = self.parse_with_holes(&ctx, start, end, old_tree, kept_holes) {
-                    segments.push(Segment { tree, chain, start, end, holes, stop: false });
+                if let Some((tree, holes)) =
+                    self.parse_with_holes(&ctx, start, end, old_tree, kept_holes)
+                {
+                    let seg = Segment {
+                        tree,
+                        ctx,
+                        chain,
+                        start,
+                        end,
+                        holes,
+                        stop: false,
+                        conv: None,
+                    };
+                    segments.push(reuse_conversion(seg, &old, previous.as_ref()));
                 }
                 return segments;
             };
             let mut outcome = None;
             for &cand in candidates.iter().take(MAX_SPLIT_TRIES) {
                 let holes = kept_holes.iter().copied().filter(|h| h.1 <= cand).collect();
-                let Some((tree, holes)) = self.parse_with_holes(&ctx, start, cand, old_tree.take(), holes) else {
+                let Some((tree, holes)) =
+                    self.parse_with_holes(&ctx, start, cand, old_tree.take(), holes)
+                else {
                     return segments;
                 };
                 let verdict = self.verify(&tree, cand);
@@ -165,9 +215,21 @@ impl<'t> Driver<'t> {
                     break;
                 }
             }
-            let Some((tree, holes, end, verdict)) = outcome else { return segments };
+            let Some((tree, holes, end, verdict)) = outcome else {
+                return segments;
+            };
             let stop = matches!(verdict, Verdict::Stop);
-            segments.push(Segment { tree, chain, start, end, holes, stop });
+            let seg = Segment {
+                tree,
+                ctx: std::mem::take(&mut ctx),
+                chain,
+                start,
+                end,
+                holes,
+                stop,
+                conv: None,
+            };
+            segments.push(reuse_conversion(seg, &old, previous.as_ref()));
             match verdict {
                 Verdict::Continue { ctx: c, chain: k } => (ctx, chain) = (c, k),
                 // No continuation found: the rest is parsed on its own and
@@ -203,17 +265,28 @@ impl<'t> Driver<'t> {
 
     /// Rows tree-sitter-yaml counts in `text[a..b]`.
     fn rows(&self, a: usize, b: usize) -> usize {
-        self.text.as_bytes()[a..b].iter().filter(|&&c| c == b'\n' || c == b'\r').count()
+        self.text.as_bytes()[a..b]
+            .iter()
+            .filter(|&&c| c == b'\n' || c == b'\r')
+            .count()
     }
 
     /// `None` if the text from `start` fits in one segment; otherwise the
     /// line starts to try ending the segment at, best first: the previous
     /// parse's split if it still fits, then lines near the row budget that
     /// look like block entries, least indented and latest first.
-    fn split_candidates(&self, start: usize, ctx_rows: usize, old_end: Option<usize>) -> Option<Vec<usize>> {
+    fn split_candidates(
+        &self,
+        start: usize,
+        ctx_rows: usize,
+        old_end: Option<usize>,
+    ) -> Option<Vec<usize>> {
         let bytes = self.text.as_bytes();
         let window_rows = self.segment_rows / 4;
-        let budget = self.segment_rows.saturating_sub(ctx_rows).max(window_rows + 1);
+        let budget = self
+            .segment_rows
+            .saturating_sub(ctx_rows)
+            .max(window_rows + 1);
         let mut rows = 0;
         let mut pos = start;
         let mut window: Vec<(usize, usize)> = Vec::new();
@@ -260,7 +333,10 @@ impl<'t> Driver<'t> {
         let eol = prep::line_end(bytes, at);
         let line = &bytes[at..eol];
         match line {
-            [] | [b'#' | b'[' | b'{' | b']' | b'}' | b',' | b'|' | b'>' | b'%' | b'@' | b'`' | b'\t', ..] => None,
+            []
+            | [b'#' | b'[' | b'{' | b']' | b'}' | b',' | b'|' | b'>' | b'%' | b'@' | b'`' | b'\t', ..] => {
+                None
+            }
             [b'-', b'-', b'-', ..] | [b'.', b'.', b'.', ..] if indent == 0 => None,
             [b'-'] | [b'-', b' ', ..] => Some(indent),
             _ => {
@@ -271,21 +347,27 @@ impl<'t> Driver<'t> {
     }
 
     fn parse(&mut self, ranges: &[(usize, usize)], old: Option<&Tree>) -> Option<Tree> {
+        let text = self.text;
         let mut ts_ranges: Vec<Range> = ranges
             .iter()
             .filter(|(a, b)| a < b)
             .map(|&(a, b)| Range {
                 start_byte: a,
                 end_byte: b,
-                start_point: self.points.point(self.text, a),
-                end_point: self.points.point(self.text, b),
+                start_point: self.points.point(text, a),
+                end_point: self.points.point(text, b),
             })
             .collect();
         if ts_ranges.is_empty() {
             // No ranges at all would mean the whole text.
             let at = ranges.first().map_or(0, |r| r.0);
-            let p = self.points.point(self.text, at);
-            ts_ranges.push(Range { start_byte: at, end_byte: at, start_point: p, end_point: p });
+            let p = self.points.point(text, at);
+            ts_ranges.push(Range {
+                start_byte: at,
+                end_byte: at,
+                start_point: p,
+                end_point: p,
+            });
         }
         let parser = self.parser.as_mut()?;
         // The ranges are sorted and disjoint by construction.
@@ -314,7 +396,11 @@ impl<'t> Driver<'t> {
             let Some(stop) = self.truncation(&tree, &main) else {
                 return Some((tree, holes));
             };
-            let hole = if holes.len() >= MAX_HOLES { (self.hole_start(stop, start), end) } else { self.hole(stop, start, end) };
+            let hole = if holes.len() >= MAX_HOLES {
+                (self.hole_start(stop, start), end)
+            } else {
+                self.hole(stop, start, end)
+            };
             holes.push(hole);
             holes.sort_unstable();
             merge_overlapping(&mut holes);
@@ -369,36 +455,61 @@ impl<'t> Driver<'t> {
             return Verdict::Reject;
         }
         let mut cursor = root.walk();
-        let docs: Vec<TsNode> = root.named_children(&mut cursor).filter(|n| n.kind() == "document").collect();
+        let docs: Vec<TsNode> = root
+            .named_children(&mut cursor)
+            .filter(|n| n.kind() == "document")
+            .collect();
         let Some(&doc) = docs.last() else {
-            return Verdict::Continue { ctx: Vec::new(), chain: Vec::new() };
+            return Verdict::Continue {
+                ctx: Vec::new(),
+                chain: Vec::new(),
+            };
         };
-        let earlier_content = docs[..docs.len() - 1].iter().any(|d| content_of(*d).is_some());
-        let ended = (0..doc.child_count()).filter_map(|i| doc.child(i)).any(|c| c.kind() == "...");
+        let earlier_content = docs[..docs.len() - 1]
+            .iter()
+            .any(|d| content_of(*d).is_some());
+        let ended = (0..doc.child_count())
+            .filter_map(|i| doc.child(i))
+            .any(|c| c.kind() == "...");
         if earlier_content || ended {
             return Verdict::Stop;
         }
         let Some(mut node) = content_of(doc) else {
-            return Verdict::Continue { ctx: Vec::new(), chain: Vec::new() };
+            return Verdict::Continue {
+                ctx: Vec::new(),
+                chain: Vec::new(),
+            };
         };
         let indent = prep::indent_at(self.text, end);
         let at = prep::skip_bom(self.text, end) + indent;
-        let want = if self.text.as_bytes().get(at) == Some(&b'-') { Kind::Seq } else { Kind::Map };
+        let want = if self.text.as_bytes().get(at) == Some(&b'-') {
+            Kind::Seq
+        } else {
+            Kind::Map
+        };
         let mut chain = Vec::new();
         let mut headers = Vec::new();
         loop {
             if node.kind() != "block_node" {
                 return Verdict::Reject;
             }
-            let Some(coll) = last_named(node).filter(|c| matches!(c.kind(), "block_mapping" | "block_sequence")) else {
+            let Some(coll) =
+                last_named(node).filter(|c| matches!(c.kind(), "block_mapping" | "block_sequence"))
+            else {
                 return Verdict::Reject;
             };
-            let kind = if coll.kind() == "block_mapping" { Kind::Map } else { Kind::Seq };
+            let kind = if coll.kind() == "block_mapping" {
+                Kind::Map
+            } else {
+                Kind::Seq
+            };
             chain.push(kind);
             if kind == want && prep::column(self.text, coll.start_byte()) == indent {
                 break;
             }
-            let Some(last) = last_named(coll) else { return Verdict::Reject };
+            let Some(last) = last_named(coll) else {
+                return Verdict::Reject;
+            };
             let (header_end, next) = match last.kind() {
                 "block_mapping_pair" => {
                     let colon = children(last).find(|c| c.kind() == ":");
@@ -421,7 +532,10 @@ impl<'t> Driver<'t> {
             headers.push(header_end);
             node = next;
         }
-        Verdict::Continue { ctx: self.context_ranges(&headers), chain }
+        Verdict::Continue {
+            ctx: self.context_ranges(&headers),
+            chain,
+        }
     }
 
     /// Included ranges reproducing the ancestors' headers: each header's
@@ -445,10 +559,49 @@ impl<'t> Driver<'t> {
     }
 }
 
+/// Gives `seg` the previous parse's conversion of the same segment if the
+/// edit did not touch any text it was parsed from, with offsets moved.
+fn reuse_conversion(
+    mut seg: Segment,
+    old: &Option<(Segment, Option<usize>)>,
+    previous: Option<&Previous>,
+) -> Segment {
+    let (Some((old, _)), Some(p)) = (old, previous) else {
+        return seg;
+    };
+    let Some(conv) = &old.conv else { return seg };
+    let e = &p.edit;
+    let touches = |&(a, b): &(usize, usize)| {
+        let (s, t) = (e.start_byte, e.old_end_byte);
+        (s >= a && s < b) || (s < a && t > a)
+    };
+    let old_ranges = old.ranges();
+    if conv.uses_alias_keys || old.chain != seg.chain || old_ranges.iter().any(touches) {
+        return seg;
+    }
+    let mapped: Option<Vec<(usize, usize)>> = old_ranges
+        .iter()
+        .map(|&(a, b)| Some((p.map(a)?, p.map(b)?)))
+        .collect();
+    if mapped != Some(seg.ranges()) {
+        return seg;
+    }
+    let after = old_ranges.iter().map(|r| r.1).max().unwrap_or(0) <= e.start_byte;
+    seg.conv = Some(if after {
+        conv.clone()
+    } else {
+        Arc::new(conv.mapped(&|x| p.map(x).unwrap_or(x)))
+    });
+    seg
+}
+
 /// Takes out of `previous` the segment that started where `start` is now,
 /// with its end mapped to the new text.
 fn take_matching(previous: &mut Previous, start: usize) -> Option<(Segment, Option<usize>)> {
-    let i = previous.segments.iter().position(|s| previous.map(s.start) == Some(start))?;
+    let i = previous
+        .segments
+        .iter()
+        .position(|s| previous.map(s.start) == Some(start))?;
     let seg = previous.segments.remove(i);
     let end = previous.map(seg.end);
     Some((seg, end))
@@ -485,12 +638,16 @@ fn children<'a>(node: TsNode<'a>) -> impl Iterator<Item = TsNode<'a>> {
 /// The last named child that is not a comment.
 fn last_named(node: TsNode<'_>) -> Option<TsNode<'_>> {
     let mut cursor = node.walk();
-    node.named_children(&mut cursor).filter(|c| c.kind() != "comment").last()
+    node.named_children(&mut cursor)
+        .filter(|c| c.kind() != "comment")
+        .last()
 }
 
 /// A document's content node, if it has one.
 pub(crate) fn content_of(doc: TsNode<'_>) -> Option<TsNode<'_>> {
     let mut cursor = doc.walk();
-    let found = doc.named_children(&mut cursor).find(|c| matches!(c.kind(), "block_node" | "flow_node" | "ERROR"));
+    let found = doc
+        .named_children(&mut cursor)
+        .find(|c| matches!(c.kind(), "block_node" | "flow_node" | "ERROR"));
     found
 }

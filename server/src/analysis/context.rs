@@ -24,7 +24,12 @@ impl<'a> Context<'a> {
                 }
             }
         }
-        Context { text, blueprint, env, components }
+        Context {
+            text,
+            blueprint,
+            env,
+            components,
+        }
     }
 
     pub fn system(&self) -> Option<&'a System> {

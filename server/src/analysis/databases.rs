@@ -19,15 +19,24 @@ pub fn check_databases(cx: &Context, out: &mut Vec<Diagnostic>) {
 fn check_database(cx: &Context, db: &Database, out: &mut Vec<Diagnostic>) {
     let label = match &db.origin {
         DatabaseOrigin::Declared => format!("database `{}`", db.name.value),
-        DatabaseOrigin::Legacy { component } => format!("the database settings of store `{component}`"),
+        DatabaseOrigin::Legacy { component } => {
+            format!("the database settings of store `{component}`")
+        }
     };
     if let Some(engine) = &db.engine {
-        if db.engine_kind.is_none() && Engine::parse(&engine.value.to_ascii_lowercase()).is_none() && db.origin != DatabaseOrigin::Declared {
+        if db.engine_kind.is_none()
+            && Engine::parse(&engine.value.to_ascii_lowercase()).is_none()
+            && db.origin != DatabaseOrigin::Declared
+        {
             // Declared engines are checked against the enum by the structure
             // walk; legacy ones (`type: mongodb`) only here.
             out.push(
-                Diagnostic::new(&rules::INVALID_VALUE, engine.span, format!("engine `{}` is not supported", engine.value))
-                    .with_help("Blueprint supports postgres, mysql and sqlite"),
+                Diagnostic::new(
+                    &rules::INVALID_VALUE,
+                    engine.span,
+                    format!("engine `{}` is not supported", engine.value),
+                )
+                .with_help("Blueprint supports postgres, mysql and sqlite"),
             );
         }
     }
@@ -37,8 +46,12 @@ fn check_database(cx: &Context, db: &Database, out: &mut Vec<Diagnostic>) {
             DatabaseOrigin::Legacy { .. } => db.span,
         };
         out.push(
-            Diagnostic::new(&rules::DATABASE_WITHOUT_URL, span, format!("no connection URL for {label}"))
-                .with_help(url_example(db.engine_kind)),
+            Diagnostic::new(
+                &rules::DATABASE_WITHOUT_URL,
+                span,
+                format!("no connection URL for {label}"),
+            )
+            .with_help(url_example(db.engine_kind)),
         );
         return;
     };
@@ -64,11 +77,21 @@ fn check_database(cx: &Context, db: &Database, out: &mut Vec<Diagnostic>) {
     check_pool(db, out);
 }
 
-fn check_url_matches_engine(db: &Database, url: &str, span: Span, label: &str, out: &mut Vec<Diagnostic>) {
+fn check_url_matches_engine(
+    db: &Database,
+    url: &str,
+    span: Span,
+    label: &str,
+    out: &mut Vec<Diagnostic>,
+) {
     let Some(scheme_engine) = Engine::from_url(url) else {
         out.push(
-            Diagnostic::new(&rules::INVALID_DATABASE_URL, span, format!("the URL of {label} has no known scheme"))
-                .with_help(url_example(db.engine_kind)),
+            Diagnostic::new(
+                &rules::INVALID_DATABASE_URL,
+                span,
+                format!("the URL of {label} has no known scheme"),
+            )
+            .with_help(url_example(db.engine_kind)),
         );
         return;
     };
@@ -78,7 +101,11 @@ fn check_url_matches_engine(db: &Database, url: &str, span: Span, label: &str, o
                 Diagnostic::new(
                     &rules::INVALID_DATABASE_URL,
                     span,
-                    format!("{label} is {} but its URL is for {}", engine.display_name(), scheme_engine.display_name()),
+                    format!(
+                        "{label} is {} but its URL is for {}",
+                        engine.display_name(),
+                        scheme_engine.display_name()
+                    ),
                 )
                 .with_help(url_example(Some(engine))),
             );
@@ -90,9 +117,16 @@ fn check_pool(db: &Database, out: &mut Vec<Diagnostic>) {
     if let (Some(min), Some(max)) = (&db.pool.min_connections, &db.pool.max_connections) {
         if min.value > max.value {
             out.push(
-                Diagnostic::new(&rules::INVALID_POOL, min.span, format!("`min_connections` ({}) is above `max_connections` ({})", min.value, max.value))
-                    .with_help("lower `min_connections` or raise `max_connections`")
-                    .with_related(max.span, "the maximum"),
+                Diagnostic::new(
+                    &rules::INVALID_POOL,
+                    min.span,
+                    format!(
+                        "`min_connections` ({}) is above `max_connections` ({})",
+                        min.value, max.value
+                    ),
+                )
+                .with_help("lower `min_connections` or raise `max_connections`")
+                .with_related(max.span, "the maximum"),
             );
         }
     }

@@ -86,19 +86,35 @@ impl Diagnostic {
     }
 
     pub fn with_related(mut self, span: Span, message: impl Into<String>) -> Self {
-        self.related.push(Related { span, message: message.into() });
+        self.related.push(Related {
+            span,
+            message: message.into(),
+        });
         self
     }
 
     pub fn with_fix(mut self, title: impl Into<String>, edits: Vec<Edit>) -> Self {
-        self.fixes.push(Fix { title: title.into(), edits });
+        self.fixes.push(Fix {
+            title: title.into(),
+            edits,
+        });
         self
     }
 
     /// A fix that replaces the diagnostic's own span.
-    pub fn with_replacement(self, title: impl Into<String>, replacement: impl Into<String>) -> Self {
+    pub fn with_replacement(
+        self,
+        title: impl Into<String>,
+        replacement: impl Into<String>,
+    ) -> Self {
         let span = self.span;
-        self.with_fix(title, vec![Edit { span, replacement: replacement.into() }])
+        self.with_fix(
+            title,
+            vec![Edit {
+                span,
+                replacement: replacement.into(),
+            }],
+        )
     }
 
     /// The same diagnostic with every span moved by `delta` bytes.

@@ -28,13 +28,26 @@ pub struct ComponentMemo {
 impl ComponentMemo {
     /// The memo for a new run: last run's entries become the ones to reuse.
     pub fn into_next_run(self) -> Self {
-        ComponentMemo { previous: self.current, current: HashMap::new(), hits: 0 }
+        ComponentMemo {
+            previous: self.current,
+            current: HashMap::new(),
+            hits: 0,
+        }
     }
 
-    pub fn get_or_compute(&mut self, component: &Component, context: u64, compute: impl FnOnce(&mut Vec<Diagnostic>)) -> Vec<Diagnostic> {
+    pub fn get_or_compute(
+        &mut self,
+        component: &Component,
+        context: u64,
+        compute: impl FnOnce(&mut Vec<Diagnostic>),
+    ) -> Vec<Diagnostic> {
         let key = (component.digest, context);
         let start = component.span.start as isize;
-        let relative = match self.previous.remove(&key).or_else(|| self.current.get(&key).cloned()) {
+        let relative = match self
+            .previous
+            .remove(&key)
+            .or_else(|| self.current.get(&key).cloned())
+        {
             Some(found) => {
                 self.hits += 1;
                 found
@@ -56,7 +69,12 @@ impl ComponentMemo {
 pub fn context_digest(cx: &Context) -> u64 {
     let mut hasher = Xxh3::new();
     for schema in &cx.blueprint.schemas {
-        hasher.update(cx.text.get(schema.span.start..schema.span.end).unwrap_or("").as_bytes());
+        hasher.update(
+            cx.text
+                .get(schema.span.start..schema.span.end)
+                .unwrap_or("")
+                .as_bytes(),
+        );
         hasher.update(&[0]);
     }
     if let Some(system) = cx.system() {

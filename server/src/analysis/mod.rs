@@ -80,7 +80,9 @@ impl Analyzer {
         let context_digest = memo::context_digest(&cx);
         let mut memo = std::mem::take(&mut self.memo).into_next_run();
         for component in cx.components() {
-            let diagnostics = memo.get_or_compute(component, context_digest, |out| check_component(&cx, component, out));
+            let diagnostics = memo.get_or_compute(component, context_digest, |out| {
+                check_component(&cx, component, out)
+            });
             out.extend(diagnostics);
         }
         self.memo = memo;
@@ -97,7 +99,10 @@ impl Analyzer {
         drop(edges);
         drop(cx);
         self.previous = Some((text.to_owned(), parsed));
-        Analysis { diagnostics: finish(out), blueprint }
+        Analysis {
+            diagnostics: finish(out),
+            blueprint,
+        }
     }
 }
 
@@ -121,11 +126,26 @@ fn check_component(cx: &Context, component: &Component, out: &mut Vec<Diagnostic
 fn finish(mut out: Vec<Diagnostic>) -> Vec<Diagnostic> {
     use std::collections::HashSet;
     let is_syntax = |d: &Diagnostic| d.rule.code < "BP109";
-    let is_shape = |d: &Diagnostic| [rules::WRONG_TYPE.code, rules::INVALID_VALUE.code].contains(&d.rule.code);
-    let explained: HashSet<_> = out.iter().filter(|d| is_syntax(d)).map(|d| d.span).collect();
-    let specific: HashSet<_> = out.iter().filter(|d| d.rule.code != rules::DUPLICATE_KEY.code).map(|d| d.span).collect();
-    out.retain(|d| !(d.rule.code == rules::DUPLICATE_KEY.code && specific.contains(&d.span)) && !(is_shape(d) && explained.contains(&d.span)));
-    out.sort_by(|a, b| (a.span.start, a.span.end, a.rule.code).cmp(&(b.span.start, b.span.end, b.rule.code)));
+    let is_shape =
+        |d: &Diagnostic| [rules::WRONG_TYPE.code, rules::INVALID_VALUE.code].contains(&d.rule.code);
+    let explained: HashSet<_> = out
+        .iter()
+        .filter(|d| is_syntax(d))
+        .map(|d| d.span)
+        .collect();
+    let specific: HashSet<_> = out
+        .iter()
+        .filter(|d| d.rule.code != rules::DUPLICATE_KEY.code)
+        .map(|d| d.span)
+        .collect();
+    let redundant = |d: &Diagnostic| {
+        (d.rule.code == rules::DUPLICATE_KEY.code && specific.contains(&d.span))
+            || (is_shape(d) && explained.contains(&d.span))
+    };
+    out.retain(|d| !redundant(d));
+    out.sort_by(|a, b| {
+        (a.span.start, a.span.end, a.rule.code).cmp(&(b.span.start, b.span.end, b.rule.code))
+    });
     out.dedup_by(|a, b| a.span == b.span && a.rule.code == b.rule.code && a.message == b.message);
     out
 }

@@ -28,9 +28,20 @@ fn check_required_columns(cx: &Context, edges: &[Edge], out: &mut Vec<Diagnostic
         if store.kind != Some(ComponentType::Store) {
             continue;
         }
-        let Some(input) = store.inputs.first() else { continue };
-        let Some(table) = input.schema.as_ref().and_then(|s| cx.blueprint.schema(&s.value)) else { continue };
-        let producers: Vec<&Edge> = edges.iter().filter(|e| e.to.component_index == index && e.to.port.name.value == input.name.value).collect();
+        let Some(input) = store.inputs.first() else {
+            continue;
+        };
+        let Some(table) = input
+            .schema
+            .as_ref()
+            .and_then(|s| cx.blueprint.schema(&s.value))
+        else {
+            continue;
+        };
+        let producers: Vec<&Edge> = edges
+            .iter()
+            .filter(|e| e.to.component_index == index && e.to.port.name.value == input.name.value)
+            .collect();
         for column in &table.schema.properties {
             let name = &column.name.value;
             if !table.schema.is_required(name) || column.schema.has_default {
@@ -39,18 +50,34 @@ fn check_required_columns(cx: &Context, edges: &[Edge], out: &mut Vec<Diagnostic
             let mut optional_in = None;
             let mut guaranteed = false;
             for edge in &producers {
-                let Some(sent) = edge.from.port.schema.as_ref().and_then(|s| cx.blueprint.schema(&s.value)) else {
+                let Some(sent) = edge
+                    .from
+                    .port
+                    .schema
+                    .as_ref()
+                    .and_then(|s| cx.blueprint.schema(&s.value))
+                else {
                     guaranteed = true; // unknown: give it the benefit of the doubt
                     break;
                 };
                 match sent.schema.field(name) {
-                    Some(field) if sent.schema.is_required(name) || field.schema.has_default => guaranteed = true,
-                    Some(field) => optional_in = optional_in.or(Some((edge, &sent.name.value, field.name.span))),
+                    Some(field) if sent.schema.is_required(name) || field.schema.has_default => {
+                        guaranteed = true
+                    }
+                    Some(field) => {
+                        optional_in =
+                            optional_in.or(Some((edge, &sent.name.value, field.name.span)))
+                    }
                     None => {}
                 }
             }
-            let (false, Some((edge, schema_name, field_span))) = (guaranteed, optional_in) else { continue };
-            let producer = format!("{}.{}", edge.from.endpoint.component.value, edge.from.port.name.value);
+            let (false, Some((edge, schema_name, field_span))) = (guaranteed, optional_in) else {
+                continue;
+            };
+            let producer = format!(
+                "{}.{}",
+                edge.from.endpoint.component.value, edge.from.port.name.value
+            );
             out.push(
                 Diagnostic::new(
                     &rules::REQUIRED_COLUMN_NOT_SUPPLIED,
@@ -78,12 +105,21 @@ fn check_outputs_consumed(cx: &Context, out: &mut Vec<Diagnostic>) {
         .filter_map(|e| Some((e.component.value.as_str(), e.port.as_ref()?.value.as_str())))
         .collect();
     for component in &system.components {
-        let Some(name) = component.name_str() else { continue };
+        let Some(name) = component.name_str() else {
+            continue;
+        };
         for port in &component.outputs {
             if !consumed.contains(&(name, port.name.value.as_str())) {
                 out.push(
-                    Diagnostic::new(&rules::OUTPUT_NOT_CONSUMED, port.name.span, format!("nothing consumes output `{}` of `{name}`", port.name.value))
-                        .with_help(format!("bind `{name}.{}` to an input, or remove the port", port.name.value)),
+                    Diagnostic::new(
+                        &rules::OUTPUT_NOT_CONSUMED,
+                        port.name.span,
+                        format!("nothing consumes output `{}` of `{name}`", port.name.value),
+                    )
+                    .with_help(format!(
+                        "bind `{name}.{}` to an input, or remove the port",
+                        port.name.value
+                    )),
                 );
             }
         }
@@ -99,16 +135,37 @@ fn check_descriptions(cx: &Context, out: &mut Vec<Diagnostic>) {
         system.database(&db.value)?.engine_kind
     };
     let used: HashSet<Engine> = system.components.iter().filter_map(engine_of).collect();
-    for description in [cx.blueprint.natural_language_description.as_ref(), system.description.as_ref()].into_iter().flatten() {
+    for description in [
+        cx.blueprint.natural_language_description.as_ref(),
+        system.description.as_ref(),
+    ]
+    .into_iter()
+    .flatten()
+    {
         report_mentions(cx, description, &used, "the system uses", out);
     }
     for component in &system.components {
-        let (Some(description), Some(engine)) = (&component.description, engine_of(component)) else { continue };
-        report_mentions(cx, description, &HashSet::from([engine]), "this store uses", out);
+        let (Some(description), Some(engine)) = (&component.description, engine_of(component))
+        else {
+            continue;
+        };
+        report_mentions(
+            cx,
+            description,
+            &HashSet::from([engine]),
+            "this store uses",
+            out,
+        );
     }
 }
 
-fn report_mentions(cx: &Context, description: &Spanned<String>, configured: &HashSet<Engine>, whose: &str, out: &mut Vec<Diagnostic>) {
+fn report_mentions(
+    cx: &Context,
+    description: &Spanned<String>,
+    configured: &HashSet<Engine>,
+    whose: &str,
+    out: &mut Vec<Diagnostic>,
+) {
     if configured.is_empty() {
         return;
     }
@@ -118,12 +175,22 @@ fn report_mentions(cx: &Context, description: &Spanned<String>, configured: &Has
         }
         let mut names: Vec<&str> = configured.iter().map(|e| e.display_name()).collect();
         names.sort_unstable();
-        let span: Span = scalar_sub_span(cx.text, description.span, &description.value, range.start, range.len());
+        let span: Span = scalar_sub_span(
+            cx.text,
+            description.span,
+            &description.value,
+            range.start,
+            range.len(),
+        );
         out.push(
             Diagnostic::new(
                 &rules::DESCRIPTION_CONTRADICTS_ENGINE,
                 span,
-                format!("the description says {} but {whose} {}", engine.display_name(), names.join(" and ")),
+                format!(
+                    "the description says {} but {whose} {}",
+                    engine.display_name(),
+                    names.join(" and ")
+                ),
             )
             .with_help("correct the description, or change the database's `engine` and `url`"),
         );
@@ -144,7 +211,11 @@ pub fn engine_mentions(text: &str) -> Vec<(Engine, std::ops::Range<usize>)> {
         // character, and the names are ASCII.
         let hit = at_boundary
             .then(|| {
-                Engine::ALL.iter().flat_map(|e| e.prose_names().iter().map(move |n| (*e, *n))).filter(|(_, n)| bytes[i..].starts_with(n.as_bytes())).max_by_key(|(_, n)| n.len())
+                Engine::ALL
+                    .iter()
+                    .flat_map(|e| e.prose_names().iter().map(move |n| (*e, *n)))
+                    .filter(|(_, n)| bytes[i..].starts_with(n.as_bytes()))
+                    .max_by_key(|(_, n)| n.len())
             })
             .flatten()
             .filter(|(_, n)| bytes.get(i + n.len()).is_none_or(|b| !is_word(*b)));
@@ -168,7 +239,10 @@ mod tests {
         assert!(engine_mentions("Tasks for the café, on the côte").is_empty());
         let found = engine_mentions("Tasks in PostgreSQL (postgres), not mysqlx or SQLite.");
         let engines: Vec<Engine> = found.iter().map(|(e, _)| *e).collect();
-        assert_eq!(engines, vec![Engine::Postgres, Engine::Postgres, Engine::Sqlite]);
+        assert_eq!(
+            engines,
+            vec![Engine::Postgres, Engine::Postgres, Engine::Sqlite]
+        );
         assert_eq!(found[0].1, 9..19);
     }
 }

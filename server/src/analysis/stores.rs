@@ -12,24 +12,37 @@ use super::Diagnostic;
 pub const DEFAULT_KEY: &str = "id";
 
 pub fn check_store(cx: &Context, component: &Component, out: &mut Vec<Diagnostic>) {
-    let Some(store) = &component.store else { return };
+    let Some(store) = &component.store else {
+        return;
+    };
     let Some(system) = cx.system() else { return };
     let name = component.name_str().unwrap_or("this store");
     let anchor = component.name.as_ref().map_or(component.span, |n| n.span);
 
     match &store.database {
         None => out.push(
-            Diagnostic::new(&rules::STORE_WITHOUT_DATABASE, anchor, format!("store `{name}` names no database"))
-                .with_help(database_help(cx)),
+            Diagnostic::new(
+                &rules::STORE_WITHOUT_DATABASE,
+                anchor,
+                format!("store `{name}` names no database"),
+            )
+            .with_help(database_help(cx)),
         ),
         Some(db) if system.database(&db.value).is_none() => {
             let declared = system.databases.iter().map(|d| d.name.value.as_str());
-            let mut diagnostic = Diagnostic::new(&rules::UNKNOWN_DATABASE, db.span, format!("no database `{}` in `system.databases`", db.value));
+            let mut diagnostic = Diagnostic::new(
+                &rules::UNKNOWN_DATABASE,
+                db.span,
+                format!("no database `{}` in `system.databases`", db.value),
+            );
             diagnostic = match did_you_mean(&db.value, declared) {
                 Some(close) => diagnostic
                     .with_help(format!("did you mean `{close}`?"))
                     .with_replacement(format!("Replace with `{close}`"), close),
-                None => diagnostic.with_help(format!("define `{}` under `system.databases`, with its `engine` and `url`", db.value)),
+                None => diagnostic.with_help(format!(
+                    "define `{}` under `system.databases`, with its `engine` and `url`",
+                    db.value
+                )),
             };
             out.push(diagnostic);
         }
@@ -46,17 +59,33 @@ pub fn check_store(cx: &Context, component: &Component, out: &mut Vec<Diagnostic
     };
     let Some(schema_name) = &input.schema else {
         out.push(
-            Diagnostic::new(&rules::STORE_WITHOUT_SCHEMA, input.name.span, format!("input `{}` of store `{name}` has no schema, so the table has no columns", input.name.value))
-                .with_help("add `schema: YourRecord` to this port, with the schema defined under `schemas`"),
+            Diagnostic::new(
+                &rules::STORE_WITHOUT_SCHEMA,
+                input.name.span,
+                format!(
+                    "input `{}` of store `{name}` has no schema, so the table has no columns",
+                    input.name.value
+                ),
+            )
+            .with_help(
+                "add `schema: YourRecord` to this port, with the schema defined under `schemas`",
+            ),
         );
         return;
     };
     // An unknown schema is reported on the port by the schema checks.
-    let Some(schema) = cx.blueprint.schema(&schema_name.value) else { return };
+    let Some(schema) = cx.blueprint.schema(&schema_name.value) else {
+        return;
+    };
     let key = store.key.as_ref();
     let key_name = key.map_or(DEFAULT_KEY, |k| k.value.as_str());
     if schema.schema.field(key_name).is_none() {
-        let fields: Vec<&str> = schema.schema.properties.iter().map(|f| f.name.value.as_str()).collect();
+        let fields: Vec<&str> = schema
+            .schema
+            .properties
+            .iter()
+            .map(|f| f.name.value.as_str())
+            .collect();
         let span = key.map_or(anchor, |k| k.span);
         let message = match key {
             Some(_) => format!("key `{key_name}` is not a property of schema `{}`", schema_name.value),
@@ -64,16 +93,26 @@ pub fn check_store(cx: &Context, component: &Component, out: &mut Vec<Diagnostic
         };
         let mut diagnostic = Diagnostic::new(&rules::STORE_KEY_NOT_IN_SCHEMA, span, message);
         diagnostic = match (key, did_you_mean(key_name, fields.iter().copied())) {
-            (Some(_), Some(close)) => diagnostic.with_help(format!("did you mean `{close}`?")).with_replacement(format!("Replace with `{close}`"), close),
-            _ if fields.is_empty() => diagnostic.with_help(format!("declare the key field under `schemas.{}.properties`", schema_name.value)),
-            _ => diagnostic.with_help(format!("set `configuration.key` to one of: {}", fields.join(", "))),
+            (Some(_), Some(close)) => diagnostic
+                .with_help(format!("did you mean `{close}`?"))
+                .with_replacement(format!("Replace with `{close}`"), close),
+            _ if fields.is_empty() => diagnostic.with_help(format!(
+                "declare the key field under `schemas.{}.properties`",
+                schema_name.value
+            )),
+            _ => diagnostic.with_help(format!(
+                "set `configuration.key` to one of: {}",
+                fields.join(", ")
+            )),
         };
         out.push(diagnostic);
     }
 }
 
 fn database_help(cx: &Context) -> String {
-    let declared: Vec<&str> = cx.system().map_or(Vec::new(), |s| s.databases.iter().map(|d| d.name.value.as_str()).collect());
+    let declared: Vec<&str> = cx.system().map_or(Vec::new(), |s| {
+        s.databases.iter().map(|d| d.name.value.as_str()).collect()
+    });
     match declared.as_slice() {
         [] => "define a database under `system.databases` (engine and url) and set `configuration.database` to its name".to_owned(),
         [one] => format!("add `database: {one}` under `configuration`"),

@@ -1,18 +1,29 @@
 //! "Did you mean" suggestions.
 
 /// The candidate closest to `word`, if it is close enough to be a likely
-/// typo: Jaro-Winkler similarity of at least 0.8, or a case-insensitive
+/// typo: Jaro-Winkler similarity of at least 0.85, or a case-insensitive
 /// match. Exact matches are not suggestions.
-pub fn did_you_mean<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+pub fn did_you_mean<'a>(
+    word: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+) -> Option<&'a str> {
     let lower = word.to_ascii_lowercase();
+    let candidates: Vec<&'a str> = candidates.into_iter().collect();
+    // A word that is itself a candidate is no typo.
+    if candidates.contains(&word) {
+        return None;
+    }
     candidates
         .into_iter()
-        .filter(|c| *c != word)
         .map(|c| {
-            let score = if c.to_ascii_lowercase() == lower { 1.0 } else { strsim::jaro_winkler(&lower, &c.to_ascii_lowercase()) };
+            let score = if c.to_ascii_lowercase() == lower {
+                1.0
+            } else {
+                strsim::jaro_winkler(&lower, &c.to_ascii_lowercase())
+            };
             (c, score)
         })
-        .filter(|(_, score)| *score >= 0.8)
+        .filter(|(_, score)| *score >= 0.85)
         .max_by(|a, b| a.1.total_cmp(&b.1))
         .map(|(c, _)| c)
 }

@@ -9,8 +9,12 @@ use super::Diagnostic;
 pub fn check_syntax(source: &SourceText, errors: &[SyntaxError], out: &mut Vec<Diagnostic>) {
     if let Some(at) = source.invalid_utf8_at() {
         out.push(
-            Diagnostic::new(&rules::INVALID_ENCODING, Span::new(at, at + '\u{fffd}'.len_utf8()), "the file is not valid UTF-8 from here on")
-                .with_help("save the file as UTF-8; invalid bytes were read as U+FFFD"),
+            Diagnostic::new(
+                &rules::INVALID_ENCODING,
+                Span::new(at, at + '\u{fffd}'.len_utf8()),
+                "the file is not valid UTF-8 from here on",
+            )
+            .with_help("save the file as UTF-8; invalid bytes were read as U+FFFD"),
         );
     }
     for error in errors {

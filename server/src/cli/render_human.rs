@@ -17,8 +17,8 @@
 //! related spans are secondary annotations labelled with their message;
 //! each fix is shown as a `help:` patch, as rustc shows suggestions.
 
-use blueprint_grammars::interpolate::mask_secrets_in_place;
 use annotate_snippets::{AnnotationKind, Group, Level, Patch, Renderer, Snippet};
+use blueprint_grammars::interpolate::mask_secrets_in_place;
 
 use super::check::{CheckedFile, Report};
 use super::plural;

@@ -250,6 +250,18 @@ fn null_values_are_reported_once() {
         render(&text, &d),
         "BP112 `name`: `name` must be a string, found nothing"
     );
+    // Written-out nulls mean "absent"; an unresolved alias (BP104) is not
+    // reported again.
+    let text = edit(
+        "  description: Tasks over a REST API, stored in PostgreSQL\n",
+        "  description: ~\n",
+    );
+    assert_eq!(check(&text), Vec::<String>::new());
+    let text = "system:\n  name: s\n  components: []\n  databases:\n    main:\n      pool: *default_pool\n";
+    let parsed = yaml::parse(text);
+    let mut out = Vec::new();
+    check_structure(parsed.root.as_ref().unwrap(), &mut out);
+    assert_eq!(out, Vec::new());
 }
 
 #[test]

@@ -210,6 +210,13 @@ impl<'o> Walker<'o> {
 
     /// Checks one value against its kind.
     fn value(&mut self, node: &Node, kind: &Kind, at: &At) {
+        // A null that was written out (`~`, `null`) says "no value", which
+        // the model reads as absent; an unresolved alias also reads as a
+        // null, and BP104 reports it. Only a key with nothing after it is
+        // worth a "found nothing" (that null has an empty span).
+        if node.is_null() && !node.span.is_empty() {
+            return;
+        }
         match (kind, &node.value) {
             (Kind::Any, _) => self.scan_duplicates(node),
             (Kind::Mapping, Value::Mapping(_)) => {}
