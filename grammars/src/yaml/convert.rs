@@ -21,8 +21,9 @@ pub(crate) const MAX_DEPTH: usize = 512;
 /// Anchors, aliases and merge keys met while converting.
 #[derive(Default)]
 pub(crate) struct Refs {
-    /// Anchored nodes, by the node's span.
-    pub anchors: HashMap<Span, String>,
+    /// Anchored nodes, by where the node starts: its end may still move
+    /// when segments are stitched.
+    pub anchors: HashMap<usize, String>,
     /// Alias placeholders (null nodes), by the alias's span.
     pub aliases: HashMap<Span, String>,
     /// `key_span.start` of the `<<` keys.
@@ -331,7 +332,7 @@ impl<'s> Converter<'s, '_> {
             if let Some(key) = self.key_text(&node) {
                 self.anchor_key(&name, key);
             }
-            self.out.refs.anchors.insert(node.span, name);
+            self.out.refs.anchors.insert(node.span.start, name);
         }
         node
     }
@@ -761,12 +762,7 @@ impl Converted {
             })
             .collect();
         let refs = Refs {
-            anchors: self
-                .refs
-                .anchors
-                .iter()
-                .map(|(s, n)| (span(*s), n.clone()))
-                .collect(),
+            anchors: self.refs.anchors.iter().map(|(&at, n)| (map(at), n.clone())).collect(),
             aliases: self
                 .refs
                 .aliases

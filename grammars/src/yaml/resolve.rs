@@ -96,7 +96,7 @@ impl<'r> Resolver<'r> {
             }
             _ => {}
         }
-        if let Some(name) = self.refs.anchors.get(&node.span) {
+        if let Some(name) = self.refs.anchors.get(&node.span.start) {
             let (count, height) = measure(node);
             self.anchors.insert(
                 name,
