@@ -1,8 +1,8 @@
 //! Synthetic blueprints of any size, for benchmarks and scale tests.
 //!
 //! The shape is a realistic one: groups of APIEndpoint -> Controller ->
-//! Store (with a Transformer feeding an Accumulator on every fourth group),
-//! a schema per group, a few databases. About 30 lines per component.
+//! Store //! a schema per group, a few databases. About 30 lines per component, as
+//! real blueprints have.
 
 use std::fmt::Write;
 
@@ -29,20 +29,31 @@ pub fn large_blueprint(components: usize) -> String {
       description: REST endpoint number {g} for its records
       configuration:
         port: {port}
+        host: 127.0.0.1
+        base_path: /v1/group_{g}
+        request_timeout_ms: 5000
+        max_page_size: 100
       outputs:
         - name: requests
           schema: Record{g}
           flow_type: request_response
+          description: Requests for the records of group {g}
     - name: controller_{g}
       type: Controller
       description: Routes requests of endpoint {g} to its store
+      configuration:
+        concurrency: 8
+        timeout_ms: 2000
       inputs:
         - name: requests
           schema: Record{g}
           flow_type: request_response
+          description: Requests from the endpoint
       outputs:
         - name: writes
           schema: Record{g}
+          flow_type: push
+          description: Records to persist
     - name: store_{g}
       type: Store
       description: Keeps the records of group {g}
@@ -50,9 +61,11 @@ pub fn large_blueprint(components: usize) -> String {
         database: db_{db}
         table: records_{g}
         key: id
+        batch_size: 50
       inputs:
         - name: writes
           schema: Record{g}
+          description: Records to persist
 "#,
             port = 8000 + (g % 1000),
             db = g % 4,
@@ -68,11 +81,30 @@ pub fn large_blueprint(components: usize) -> String {
             out,
             r#"  Record{g}:
     type: object
+    description: A record of group {g}
     properties:
-      id: {{ type: string, format: uuid }}
-      title: {{ type: string, maxLength: 200 }}
-      amount: {{ type: number }}
-      done: {{ type: boolean, default: false }}
+      id:
+        type: string
+        format: uuid
+      title:
+        type: string
+        maxLength: 200
+      body:
+        type: string
+      amount:
+        type: number
+        minimum: 0
+      quantity:
+        type: integer
+      done:
+        type: boolean
+        default: false
+      created_at:
+        type: string
+        format: date-time
+      tags:
+        type: array
+        items: {{ type: string }}
     required: [id, title]
 "#
         );
@@ -89,4 +121,22 @@ pub fn edit_one_component(text: &str, marker: &str) -> String {
     let mut edited = text.to_owned();
     edited.insert_str(at + needle.len(), marker);
     edited
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::analysis;
+    use blueprint_grammars::SourceText;
+
+    #[test]
+    fn synthetic_blueprints_are_clean_and_about_30_lines_per_component() {
+        let text = large_blueprint(30);
+        let diagnostics = analysis::check(&SourceText::new(text.clone()), &Default::default());
+        assert!(diagnostics.is_empty(), "{diagnostics:#?}");
+        let per_component = text.lines().count() / 30;
+        assert!((25..=40).contains(&per_component), "{per_component} lines per component");
+        let edited = edit_one_component(&text, "x");
+        assert_eq!(edited.len(), text.len() + 1);
+    }
 }
