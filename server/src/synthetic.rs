@@ -135,7 +135,10 @@ mod tests {
         let diagnostics = analysis::check(&SourceText::new(text.clone()), &Default::default());
         assert!(diagnostics.is_empty(), "{diagnostics:#?}");
         let per_component = text.lines().count() / 30;
-        assert!((25..=40).contains(&per_component), "{per_component} lines per component");
+        assert!(
+            (25..=40).contains(&per_component),
+            "{per_component} lines per component"
+        );
         let edited = edit_one_component(&text, "x");
         assert_eq!(edited.len(), text.len() + 1);
     }

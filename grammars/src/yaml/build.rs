@@ -6,15 +6,16 @@
 //! limits), [`super::convert`] turns each tree into values, [`stitch`] joins
 //! the segments' values, and [`super::resolve`] applies aliases and merges.
 
+use std::borrow::Cow;
+use std::collections::HashMap;
 use std::fmt;
+use std::sync::Arc;
 
 use tree_sitter::{InputEdit, Point, Tree};
 
-use std::collections::HashMap;
-use std::sync::Arc;
-
-use super::convert::{convert, Refs};
+use super::convert::convert;
 use super::prep;
+use super::refs::Refs;
 use super::resolve;
 use super::segment::{Driver, Kind, Previous, Segment, SEGMENT_ROWS};
 use super::{Node, SyntaxError, SyntaxErrorKind, Value};
@@ -69,9 +70,14 @@ pub(crate) fn parse_in_segments(text: &str, rows: usize) -> ParsedYaml {
     build(text, None, rows)
 }
 
-/// Reparses `new_text`, which is `old_text` after an edit, reusing
-/// `previous`'s syntax trees. The result is the same as `parse(new_text)`
-/// (tree-sitter's error recovery aside).
+/// Reparses `new_text`, which is `old_text` (the text `previous` was
+/// parsed from) after an edit, reusing `previous`'s syntax trees and the
+/// values of the parts the edit did not touch.
+///
+/// The result is that of `parse(new_text)`, with one exception: a text
+/// long enough to be parsed in several segments keeps its segment
+/// boundaries across edits where it can, and where tree-sitter recovers
+/// from errors, the boundaries can shape the recovery.
 pub fn reparse(previous: &ParsedYaml, old_text: &str, new_text: &str) -> ParsedYaml {
     reparse_in_segments(previous, old_text, new_text, SEGMENT_ROWS)
 }
@@ -85,13 +91,36 @@ pub(crate) fn reparse_in_segments(
     if previous.segments.is_empty() {
         return build(new_text, None, rows);
     }
-    // The edit is found in the texts tree-sitter sees: they can differ
-    // from the real ones outside the edit (a tab that stops or starts
-    // indenting a line).
+    // The texts tree-sitter sees can differ from the real ones outside the
+    // real edit (a tab that starts or stops indenting a line), and the
+    // other way round (a tab put in place of a space in indentation). The
+    // edit covers both, so that trees and reused conversions are both right.
     let old = prep::tree_sitter_text(old_text);
     let new = prep::tree_sitter_text(new_text);
-    let Some(edit) = find_edit(&old, &new) else {
+    let Some(real) = find_edit(old_text, new_text) else {
         return previous.clone();
+    };
+    let seen = match (&old, &new) {
+        (Cow::Borrowed(_), Cow::Borrowed(_)) => None,
+        _ => find_edit(&old, &new),
+    };
+    let edit = match seen {
+        Some(seen)
+            if seen.start_byte < real.start_byte || seen.old_end_byte > real.old_end_byte =>
+        {
+            let start = seen.start_byte.min(real.start_byte);
+            let old_end = seen.old_end_byte.max(real.old_end_byte);
+            let new_end = old_end + new.len() - old.len();
+            InputEdit {
+                start_byte: start,
+                old_end_byte: old_end,
+                new_end_byte: new_end,
+                start_position: point_at(&old, start),
+                old_end_position: point_at(&old, old_end),
+                new_end_position: point_at(&new, new_end),
+            }
+        }
+        _ => real,
     };
     let mut segments = previous.segments.clone();
     for seg in &mut segments {
@@ -104,7 +133,7 @@ pub(crate) fn reparse_in_segments(
 /// suffix (cut at character boundaries); `None` if they are equal.
 pub(crate) fn find_edit(old: &str, new: &str) -> Option<InputEdit> {
     let (a, b) = (old.as_bytes(), new.as_bytes());
-    let mut prefix = a.iter().zip(b).take_while(|(x, y)| x == y).count();
+    let mut prefix = common_prefix(a, b);
     if prefix == a.len() && prefix == b.len() {
         return None;
     }
@@ -112,13 +141,7 @@ pub(crate) fn find_edit(old: &str, new: &str) -> Option<InputEdit> {
         prefix -= 1;
     }
     let max_suffix = a.len().min(b.len()) - prefix;
-    let mut suffix = a
-        .iter()
-        .rev()
-        .zip(b.iter().rev())
-        .take(max_suffix)
-        .take_while(|(x, y)| x == y)
-        .count();
+    let mut suffix = common_suffix(&a[prefix..], &b[prefix..]).min(max_suffix);
     while !old.is_char_boundary(a.len() - suffix) || !new.is_char_boundary(b.len() - suffix) {
         suffix -= 1;
     }
@@ -131,6 +154,38 @@ pub(crate) fn find_edit(old: &str, new: &str) -> Option<InputEdit> {
         old_end_position: point_at(old, old_end),
         new_end_position: point_at(new, new_end),
     })
+}
+
+/// Length of the common prefix, compared a block at a time (texts run to
+/// megabytes and this runs on every keystroke).
+fn common_prefix(a: &[u8], b: &[u8]) -> usize {
+    const BLOCK: usize = 64;
+    let n = a.len().min(b.len());
+    let mut i = 0;
+    while i + BLOCK <= n && a[i..i + BLOCK] == b[i..i + BLOCK] {
+        i += BLOCK;
+    }
+    i + a[i..n]
+        .iter()
+        .zip(&b[i..n])
+        .take_while(|(x, y)| x == y)
+        .count()
+}
+
+fn common_suffix(a: &[u8], b: &[u8]) -> usize {
+    const BLOCK: usize = 64;
+    let n = a.len().min(b.len());
+    let (a, b) = (&a[a.len() - n..], &b[b.len() - n..]);
+    let mut i = 0;
+    while i + BLOCK <= n && a[n - i - BLOCK..n - i] == b[n - i - BLOCK..n - i] {
+        i += BLOCK;
+    }
+    i + a[..n - i]
+        .iter()
+        .rev()
+        .zip(b[..n - i].iter().rev())
+        .take_while(|(x, y)| x == y)
+        .count()
 }
 
 fn point_at(text: &str, offset: usize) -> Point {
@@ -158,14 +213,10 @@ fn build(text: &str, previous: Option<Previous>, segment_rows: usize) -> ParsedY
         }
         None => text.len(),
     };
-    let t0 = std::time::Instant::now();
-    let segments = match Driver::new(&ts_text, limit, segment_rows) {
+    let mut segments = match Driver::new(&ts_text, limit, segment_rows) {
         Some(driver) => driver.run(previous),
         None => Vec::new(),
     };
-    let t1 = std::time::Instant::now();
-
-    let mut segments = segments;
     let mut anchor_keys = HashMap::new();
     let mut refs = Refs::default();
     let mut multiline = Vec::new();
@@ -245,9 +296,6 @@ fn build(text: &str, previous: Option<Previous>, segment_rows: usize) -> ParsedY
     errors.retain(|e| {
         !(e.kind == SyntaxErrorKind::TooDeep && std::mem::replace(&mut seen_too_deep, true))
     });
-    if std::env::var("YAML_TIMING").is_ok() {
-        eprintln!("TIMING driver {:?} convert {:?}", t1 - t0, t1.elapsed());
-    }
     ParsedYaml {
         root,
         errors,
@@ -286,7 +334,7 @@ fn later_document(tree: &Tree, text: &str, end: usize) -> Option<usize> {
     // The document after the first one with content, else the rest.
     let first = docs
         .iter()
-        .position(|d| super::segment::content_of(*d).is_some());
+        .position(|d| super::split::content_of(*d).is_some());
     match first.and_then(|i| docs.get(i + 1)) {
         Some(d) => Some(d.start_byte()),
         None => Some(end),
@@ -302,15 +350,25 @@ fn tab_errors(text: &str, multiline: &mut [(Span, Option<usize>)], errors: &mut 
         return;
     }
     multiline.sort_by_key(|(s, _)| s.start);
+    // For each prefix of the constructs, the one reaching furthest: the
+    // constructs nest or are disjoint, so if any contains a line, the one
+    // reaching furthest among those starting before it does. Block
+    // scalars contain nothing else, nor are they inside anything else.
+    let mut furthest: Vec<usize> = Vec::with_capacity(multiline.len());
+    for (i, (span, _)) in multiline.iter().enumerate() {
+        let best = match furthest.last() {
+            Some(&j) if multiline[j].0.end >= span.end => j,
+            _ => i,
+        };
+        furthest.push(best);
+    }
     for tab in tabs {
         let line = prep::line_start(text.as_bytes(), tab);
-        // Constructs starting before the line, latest first; spans nest or
-        // are disjoint, so a few steps back find any that contains it.
         let before = multiline.partition_point(|(s, _)| s.start < line);
-        let inside = multiline[..before]
-            .iter()
-            .rev()
-            .any(|(s, indent)| s.end > line && indent.is_none_or(|n| tab - line >= n));
+        let inside = before > 0 && {
+            let (span, indent) = multiline[furthest[before - 1]];
+            span.end > line && indent.is_none_or(|n| tab - line >= n)
+        };
         if !inside {
             errors.push(SyntaxError {
                 span: Span::new(tab, tab + 1),

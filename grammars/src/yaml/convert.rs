@@ -1,79 +1,54 @@
 //! From tree-sitter-yaml's concrete syntax tree to [`Node`]s.
 //!
-//! Aliases, anchors and merge keys are only recorded here ([`Refs`]);
+//! Aliases, anchors and merge keys are only recorded here ([`super::refs::Refs`]);
 //! [`super::resolve`] applies them once all segments are stitched, so that
-//! an anchored node split across segments is used whole.
+//! an anchored node split across segments is used whole. What is made of
+//! ERROR nodes is in [`super::salvage`].
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
 use tree_sitter::{Node as TsNode, Tree, TreeCursor};
 
+use super::block_scalar;
 use super::prep;
+use super::refs::Converted;
 use super::scalar;
 use super::{Entry, Node, SyntaxError, SyntaxErrorKind, Value};
 use crate::span::Span;
 
 /// Deepest nesting of values built; deeper values become null with a
 /// [`SyntaxErrorKind::TooDeep`]. Bounds the recursion here and in every
-/// recursive walk over the result (including `Drop` and `Clone`).
-pub(crate) const MAX_DEPTH: usize = 512;
-
-/// Anchors, aliases and merge keys met while converting.
-#[derive(Default)]
-pub(crate) struct Refs {
-    /// Anchored nodes, by where the node starts: its end may still move
-    /// when segments are stitched.
-    pub anchors: HashMap<usize, String>,
-    /// Alias placeholders (null nodes), by the alias's span.
-    pub aliases: HashMap<Span, String>,
-    /// `key_span.start` of the `<<` keys.
-    pub merge_keys: HashSet<usize>,
-    /// Anchors on keys, which are not in the tree: where they were defined,
-    /// their name and value.
-    pub key_anchors: Vec<(usize, String, Node)>,
-}
-
-impl Refs {
-    /// Nothing to resolve: anchors alone change nothing.
-    pub(crate) fn is_empty(&self) -> bool {
-        self.aliases.is_empty() && self.merge_keys.is_empty()
-    }
-
-    pub(crate) fn extend_from(&mut self, other: &Refs) {
-        self.anchors
-            .extend(other.anchors.iter().map(|(s, n)| (*s, n.clone())));
-        self.aliases
-            .extend(other.aliases.iter().map(|(s, n)| (*s, n.clone())));
-        self.merge_keys.extend(other.merge_keys.iter().copied());
-        self.key_anchors.extend(other.key_anchors.iter().cloned());
-    }
-}
+/// recursive walk over the result (including `Drop` and `Clone`). Each
+/// level costs about 1.5 KB of stack optimised and 6 KB unoptimised, so
+/// 128 levels fit in a 1 MB thread stack either way; no blueprint nests
+/// anywhere near that deep.
+pub(crate) const MAX_DEPTH: usize = 128;
 
 /// Numeric ids of the node kinds used: comparing `kind()` strings costs a
 /// `strlen` and a UTF-8 check per call.
-struct Kinds {
-    flow_node: u16,
-    block_node: u16,
-    block_mapping: u16,
-    flow_mapping: u16,
-    block_sequence: u16,
-    flow_sequence: u16,
-    block_mapping_pair: u16,
-    flow_pair: u16,
-    block_sequence_item: u16,
-    plain_scalar: u16,
-    double_quote_scalar: u16,
-    single_quote_scalar: u16,
-    block_scalar: u16,
-    alias: u16,
-    anchor: u16,
-    tag: u16,
-    comment: u16,
-    document: u16,
-    colon: u16,
-    question: u16,
-    open_bracket: u16,
-    open_brace: u16,
+pub(super) struct Kinds {
+    pub(super) flow_node: u16,
+    pub(super) block_node: u16,
+    pub(super) block_mapping: u16,
+    pub(super) flow_mapping: u16,
+    pub(super) block_sequence: u16,
+    pub(super) flow_sequence: u16,
+    pub(super) block_mapping_pair: u16,
+    pub(super) flow_pair: u16,
+    pub(super) block_sequence_item: u16,
+    pub(super) plain_scalar: u16,
+    pub(super) double_quote_scalar: u16,
+    pub(super) single_quote_scalar: u16,
+    pub(super) block_scalar: u16,
+    pub(super) alias: u16,
+    pub(super) anchor: u16,
+    pub(super) tag: u16,
+    pub(super) comment: u16,
+    pub(super) document: u16,
+    pub(super) colon: u16,
+    pub(super) question: u16,
+    pub(super) open_bracket: u16,
+    pub(super) open_brace: u16,
 }
 
 impl Kinds {
@@ -115,24 +90,6 @@ impl Kinds {
     }
 }
 
-/// The conversion of one segment's tree, kept with the segment so that a
-/// reparse can reuse it when an edit left the segment's text alone.
-#[derive(Default)]
-pub(crate) struct Converted {
-    /// Each document's span and value (`None` if empty).
-    pub docs: Vec<(Span, Option<Node>)>,
-    pub errors: Vec<SyntaxError>,
-    pub refs: Refs,
-    /// Anchors defined on scalars, as the keys they read as, in order; the
-    /// next segments' `*alias :` keys look them up.
-    pub anchor_keys: Vec<(String, String)>,
-    /// Multi-line scalars and flow collections, inside which tabs may
-    /// start a line; for block scalars, the content indentation.
-    pub multiline: Vec<(Span, Option<usize>)>,
-    /// Some key is an alias, so the conversion depends on earlier segments.
-    pub uses_alias_keys: bool,
-}
-
 /// Converts the tree of a segment whose own text starts at `start` and
 /// ends at `end` (errors before `start` are in the context lines and were
 /// reported with the segment they belong to). `anchor_keys` carries anchors
@@ -160,13 +117,13 @@ pub(crate) fn convert(
 
 /// The tree is walked with a single cursor: every function taking one
 /// expects it on the node to convert and leaves it there.
-struct Converter<'s, 'a> {
+pub(super) struct Converter<'s, 'a> {
     /// The original text: scalars are decoded from it, not from the text
     /// tree-sitter saw (which has tabs and NULs replaced).
-    text: &'s str,
-    k: Kinds,
+    pub(super) text: &'s str,
+    pub(super) k: Kinds,
     anchor_keys: &'a mut HashMap<String, String>,
-    out: Converted,
+    pub(super) out: Converted,
     too_deep: bool,
     report_from: usize,
     /// End of the segment: a block scalar's trailing blank lines are not
@@ -176,17 +133,17 @@ struct Converter<'s, 'a> {
     /// collections end where their last entry does: tree-sitter's nodes
     /// sometimes take in the following line break and comments, more so
     /// where a segment ends, and spans must not depend on that.
-    source_end: usize,
+    pub(super) source_end: usize,
 }
 
 impl<'s> Converter<'s, '_> {
-    fn error(&mut self, span: Span, kind: SyntaxErrorKind) {
+    pub(super) fn error(&mut self, span: Span, kind: SyntaxErrorKind) {
         if span.start >= self.report_from {
             self.out.errors.push(SyntaxError { span, kind });
         }
     }
 
-    fn slice(&self, n: TsNode<'_>) -> &'s str {
+    pub(super) fn slice(&self, n: TsNode<'_>) -> &'s str {
         self.text.get(n.start_byte()..n.end_byte()).unwrap_or("")
     }
 
@@ -259,7 +216,8 @@ impl<'s> Converter<'s, '_> {
         }
     }
 
-    fn too_deep(&mut self, span: Span) -> Node {
+    #[inline(never)]
+    pub(super) fn too_deep(&mut self, span: Span) -> Node {
         self.source_end = span.end;
         if !self.too_deep {
             self.too_deep = true;
@@ -271,9 +229,14 @@ impl<'s> Converter<'s, '_> {
     /// A value node. `parent_indent` is the column of the enclosing block
     /// collection (-1 at the top), which block scalars' indentation
     /// indicators are relative to.
-    fn node(&mut self, c: &mut TreeCursor<'_>, depth: usize, parent_indent: isize) -> Node {
+    pub(super) fn node(
+        &mut self,
+        c: &mut TreeCursor<'_>,
+        depth: usize,
+        parent_indent: isize,
+    ) -> Node {
         let n = c.node();
-        if depth > MAX_DEPTH {
+        if depth >= MAX_DEPTH {
             return self.too_deep(span_of(n));
         }
         let k = n.kind_id();
@@ -337,7 +300,13 @@ impl<'s> Converter<'s, '_> {
         node
     }
 
-    fn scalar(&mut self, n: TsNode<'_>, force_string: bool, parent_indent: isize) -> Node {
+    #[inline(never)]
+    pub(super) fn scalar(
+        &mut self,
+        n: TsNode<'_>,
+        force_string: bool,
+        parent_indent: isize,
+    ) -> Node {
         let raw = self.slice(n);
         let mut span = span_of(n);
         let k = n.kind_id();
@@ -361,7 +330,7 @@ impl<'s> Converter<'s, '_> {
                 scalar::single_quoted(raw)
             })
         } else if k == self.k.block_scalar {
-            let (s, indent) = scalar::block_scalar(
+            let (s, indent) = block_scalar::block_scalar(
                 self.text,
                 n.start_byte(),
                 n.end_byte(),
@@ -423,29 +392,6 @@ impl<'s> Converter<'s, '_> {
         )
     }
 
-    /// An ERROR among a mapping's pairs: an unclosed flow collection right
-    /// after `key:` becomes that key's value; pairs are kept.
-    fn salvage_into(&mut self, c: &mut TreeCursor<'_>, depth: usize, entries: &mut Vec<Entry>) {
-        let err = c.node();
-        let opens_flow = err.child(0).is_some_and(|o| {
-            o.kind_id() == self.k.open_bracket || o.kind_id() == self.k.open_brace
-        });
-        let salvaged = self.salvage(c, depth + 1);
-        if let Some(last) = entries.last_mut() {
-            let awaiting = last.value.is_null() && last.value.span.is_empty();
-            let bytes = self.text.as_bytes();
-            let same_line = prep::line_start(bytes, last.value.span.start)
-                == prep::line_start(bytes, err.start_byte());
-            if opens_flow && awaiting && same_line {
-                last.value = salvaged;
-                return;
-            }
-        }
-        if let Value::Mapping(found) = salvaged.value {
-            entries.extend(found);
-        }
-    }
-
     fn sequence(&mut self, c: &mut TreeCursor<'_>, depth: usize) -> Node {
         let n = c.node();
         let indent = prep::column(self.text, n.start_byte()) as isize;
@@ -483,7 +429,7 @@ impl<'s> Converter<'s, '_> {
         )
     }
 
-    fn item(&mut self, c: &mut TreeCursor<'_>, depth: usize) -> Node {
+    pub(super) fn item(&mut self, c: &mut TreeCursor<'_>, depth: usize) -> Node {
         let item = c.node();
         let indent = prep::column(self.text, item.start_byte()) as isize;
         let mut value = None;
@@ -503,7 +449,7 @@ impl<'s> Converter<'s, '_> {
     }
 
     /// A mapping pair; `indent` is the column of its mapping.
-    fn pair(&mut self, c: &mut TreeCursor<'_>, depth: usize, indent: isize) -> Entry {
+    pub(super) fn pair(&mut self, c: &mut TreeCursor<'_>, depth: usize, indent: isize) -> Entry {
         let pair = c.node();
         let mut key = None;
         let mut value = None;
@@ -548,7 +494,8 @@ impl<'s> Converter<'s, '_> {
 
     /// A key as a string: scalars as written (quoted ones decoded), other
     /// keys as their source text.
-    fn key(&mut self, c: &mut TreeCursor<'_>) -> (String, Span) {
+    #[inline(never)]
+    pub(super) fn key(&mut self, c: &mut TreeCursor<'_>) -> (String, Span) {
         let k = c.node();
         let mut anchor = None;
         let mut content = Some(k);
@@ -580,7 +527,7 @@ impl<'s> Converter<'s, '_> {
         } else if id == self.k.single_quote_scalar {
             scalar::single_quoted(self.slice(content))
         } else if id == self.k.block_scalar {
-            scalar::block_scalar(
+            block_scalar::block_scalar(
                 self.text,
                 content.start_byte(),
                 content.end_byte(),
@@ -634,92 +581,6 @@ impl<'s> Converter<'s, '_> {
         }
     }
 
-    /// What can be recovered from an ERROR node: its pairs (also `key :
-    /// value` token runs) as a mapping, else its items as a sequence, else
-    /// its single value, else null.
-    fn salvage(&mut self, c: &mut TreeCursor<'_>, depth: usize) -> Node {
-        let err = c.node();
-        let span = span_of(err);
-        if depth > MAX_DEPTH {
-            return self.too_deep(span);
-        }
-        let indent = prep::column(self.text, err.start_byte()) as isize;
-        let mut entries = Vec::new();
-        let mut items = Vec::new();
-        let mut values: Vec<Node> = Vec::new();
-        // A key followed by `:`, waiting for its value.
-        let mut pending_key: Option<(String, Span)> = None;
-        // The last value seen, which a following `:` makes a key.
-        let mut last_value: Option<TsNode> = None;
-        let mut opens_seq = None;
-        for_children(c, |c| {
-            let child = c.node();
-            let k = child.kind_id();
-            opens_seq.get_or_insert(k == self.k.open_bracket);
-            if k == self.k.block_mapping_pair || k == self.k.flow_pair {
-                entries.push(self.pair(c, depth, indent));
-            } else if k == self.k.block_sequence_item {
-                items.push(self.item(c, depth));
-            } else if k == self.k.colon {
-                if let Some((key, key_span)) = pending_key.take() {
-                    entries.push(Entry {
-                        key,
-                        key_span,
-                        value: Node::new(Value::Null, Span::empty(key_span.end)),
-                    });
-                }
-                if let Some(key_node) = last_value.take() {
-                    values.pop();
-                    pending_key = Some(self.key(&mut key_node.walk()));
-                }
-            } else if child.is_error() {
-                match self.salvage(c, depth + 1) {
-                    Node {
-                        value: Value::Mapping(found),
-                        ..
-                    } => entries.extend(found),
-                    Node {
-                        value: Value::Sequence(found),
-                        ..
-                    } => items.extend(found),
-                    other if !other.is_null() => values.push(other),
-                    _ => {}
-                }
-            } else if child.is_named() && k != self.k.comment {
-                let value = self.node(c, depth + 1, indent);
-                if let Some((key, key_span)) = pending_key.take() {
-                    entries.push(Entry {
-                        key,
-                        key_span,
-                        value,
-                    });
-                    last_value = None;
-                } else {
-                    last_value = Some(child);
-                    values.push(value);
-                }
-            }
-        });
-        if let Some((key, key_span)) = pending_key {
-            entries.push(Entry {
-                key,
-                key_span,
-                value: Node::new(Value::Null, Span::empty(key_span.end)),
-            });
-        }
-        self.source_end = span.end;
-        if !entries.is_empty() {
-            Node::new(Value::Mapping(entries), span)
-        } else if !items.is_empty() || (opens_seq == Some(true) && !values.is_empty()) {
-            items.extend(values);
-            Node::new(Value::Sequence(items), span)
-        } else if values.len() == 1 {
-            values.pop().unwrap_or_else(|| Node::new(Value::Null, span))
-        } else {
-            Node::new(Value::Null, span)
-        }
-    }
-
     fn spans_lines(&self, n: TsNode<'_>) -> bool {
         self.slice(n).contains(['\n', '\r'])
     }
@@ -727,7 +588,7 @@ impl<'s> Converter<'s, '_> {
 
 /// Calls `f` with the cursor on each child of the node it is on, then puts
 /// it back on that node.
-fn for_children<'t>(c: &mut TreeCursor<'t>, mut f: impl FnMut(&mut TreeCursor<'t>)) {
+pub(super) fn for_children<'t>(c: &mut TreeCursor<'t>, mut f: impl FnMut(&mut TreeCursor<'t>)) {
     if c.goto_first_child() {
         loop {
             f(c);
@@ -739,73 +600,6 @@ fn for_children<'t>(c: &mut TreeCursor<'t>, mut f: impl FnMut(&mut TreeCursor<'t
     }
 }
 
-fn span_of(n: TsNode<'_>) -> Span {
+pub(super) fn span_of(n: TsNode<'_>) -> Span {
     Span::new(n.start_byte(), n.end_byte())
-}
-
-impl Converted {
-    /// This conversion with every offset moved by `map` (a segment whose
-    /// text moved, unchanged, after an edit elsewhere).
-    pub(crate) fn mapped(&self, map: &dyn Fn(usize) -> usize) -> Converted {
-        let span = |s: Span| Span::new(map(s.start), map(s.end));
-        let docs = self
-            .docs
-            .iter()
-            .map(|(s, v)| (span(*s), v.as_ref().map(|v| map_node(v, &span))))
-            .collect();
-        let errors = self
-            .errors
-            .iter()
-            .map(|e| SyntaxError {
-                span: span(e.span),
-                kind: e.kind.clone(),
-            })
-            .collect();
-        let refs = Refs {
-            anchors: self.refs.anchors.iter().map(|(&at, n)| (map(at), n.clone())).collect(),
-            aliases: self
-                .refs
-                .aliases
-                .iter()
-                .map(|(s, n)| (span(*s), n.clone()))
-                .collect(),
-            merge_keys: self.refs.merge_keys.iter().map(|&k| map(k)).collect(),
-            key_anchors: self
-                .refs
-                .key_anchors
-                .iter()
-                .map(|(at, n, v)| (map(*at), n.clone(), map_node(v, &span)))
-                .collect(),
-        };
-        Converted {
-            docs,
-            errors,
-            refs,
-            anchor_keys: self.anchor_keys.clone(),
-            multiline: self.multiline.iter().map(|(s, i)| (span(*s), *i)).collect(),
-            uses_alias_keys: self.uses_alias_keys,
-        }
-    }
-}
-
-/// A copy of `node` with its spans mapped; recursion is bounded by
-/// [`MAX_DEPTH`], which converted values never exceed.
-fn map_node(node: &Node, span: &dyn Fn(Span) -> Span) -> Node {
-    let value = match &node.value {
-        Value::Sequence(items) => {
-            Value::Sequence(items.iter().map(|i| map_node(i, span)).collect())
-        }
-        Value::Mapping(entries) => Value::Mapping(
-            entries
-                .iter()
-                .map(|e| Entry {
-                    key: e.key.clone(),
-                    key_span: span(e.key_span),
-                    value: map_node(&e.value, span),
-                })
-                .collect(),
-        ),
-        other => other.clone(),
-    };
-    Node::new(value, span(node.span))
 }

@@ -12,12 +12,18 @@
 //! Building never panics, whatever the input: malformed input yields
 //! [`SyntaxError`]s and as much of the tree as could be recovered.
 
+mod block_scalar;
 mod build;
 mod convert;
 mod prep;
+mod refs;
 mod resolve;
+mod salvage;
 mod scalar;
 mod segment;
+#[cfg(test)]
+mod segment_tests;
+mod split;
 #[cfg(test)]
 mod tests;
 

@@ -146,40 +146,38 @@ pub(crate) fn column(text: &str, pos: usize) -> usize {
 }
 
 /// Converts byte offsets to tree-sitter points (rows count `\n` only, as
-/// tree-sitter's own lexer does; columns are bytes). Offsets are mostly
-/// asked for in increasing order, so it counts on from the last one
-/// instead of indexing every line of a large text up front.
+/// tree-sitter's own lexer does; columns are bytes). Rather than index
+/// every line of a large text up front, it counts from the nearest offset
+/// asked for before: offsets mostly come in increasing order, with context
+/// ranges reaching back to a few early lines.
 pub(crate) struct Points {
-    offset: usize,
-    row: usize,
-    line_start: usize,
+    /// `(offset, row, start of that row)`, sorted by offset.
+    known: Vec<(usize, usize, usize)>,
 }
 
 impl Points {
     pub(crate) fn new() -> Self {
         Points {
-            offset: 0,
-            row: 0,
-            line_start: 0,
+            known: vec![(0, 0, 0)],
         }
     }
 
     pub(crate) fn point(&mut self, text: &str, offset: usize) -> Point {
         let offset = offset.min(text.len());
-        if offset < self.offset {
-            *self = Points::new();
-        }
-        let bytes = &text.as_bytes()[self.offset..offset];
-        for (i, &b) in bytes.iter().enumerate() {
+        let i = self.known.partition_point(|k| k.0 <= offset) - 1;
+        let (from, mut row, mut line_start) = self.known[i];
+        for (j, &b) in text.as_bytes()[from..offset].iter().enumerate() {
             if b == b'\n' {
-                self.row += 1;
-                self.line_start = self.offset + i + 1;
+                row += 1;
+                line_start = from + j + 1;
             }
         }
-        self.offset = offset;
+        if offset != from {
+            self.known.insert(i + 1, (offset, row, line_start));
+        }
         Point {
-            row: self.row,
-            column: offset - self.line_start,
+            row,
+            column: offset - line_start,
         }
     }
 }

@@ -7,7 +7,8 @@
 
 use std::collections::{HashMap, HashSet};
 
-use super::convert::{Refs, MAX_DEPTH};
+use super::convert::MAX_DEPTH;
+use super::refs::Refs;
 use super::{Entry, Node, SyntaxError, SyntaxErrorKind, Value};
 use crate::span::Span;
 

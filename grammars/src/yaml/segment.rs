@@ -27,15 +27,16 @@
 use std::cell::RefCell;
 use std::sync::Arc;
 
-use tree_sitter::{InputEdit, Node as TsNode, Parser, Range, Tree};
+use tree_sitter::{InputEdit, Parser, Range, Tree};
 
-use super::convert::Converted;
 use super::prep::{self, Points};
+use super::refs::Converted;
+use super::split::Verdict;
 
 /// Rows (as tree-sitter-yaml counts them) per segment: well below the
 /// scanner's 32767, and small enough that inserting a line costs a
 /// reparse of one segment rather than of the rest of the file.
-pub(crate) const SEGMENT_ROWS: usize = 8192;
+pub(crate) const SEGMENT_ROWS: usize = 4096;
 const MAX_SPLIT_TRIES: usize = 6;
 /// Holes per segment before the rest of the segment is given up on.
 const MAX_HOLES: usize = 64;
@@ -110,27 +111,16 @@ impl Previous {
     }
 }
 
-enum Verdict {
-    /// The next segment continues the collection `chain` ends in.
-    Continue {
-        ctx: Vec<(usize, usize)>,
-        chain: Vec<Kind>,
-    },
-    /// The first document ended in this segment; nothing after it is used.
-    Stop,
-    Reject,
-}
-
 pub(crate) struct Driver<'t> {
-    text: &'t str,
+    pub(super) text: &'t str,
     points: Points,
     /// Always `Some` until dropped, when it goes back to [`PARSER`].
     parser: Option<Parser>,
     /// The text is parsed up to here (less than its length when the rest
     /// nests too deeply for tree-sitter-yaml).
-    limit: usize,
+    pub(super) limit: usize,
     /// [`SEGMENT_ROWS`], except in tests of the segmenting itself.
-    segment_rows: usize,
+    pub(super) segment_rows: usize,
 }
 
 impl<'t> Driver<'t> {
@@ -164,27 +154,15 @@ impl<'t> Driver<'t> {
         let mut chain: Vec<Kind> = Vec::new();
         loop {
             let old = previous.as_mut().and_then(|p| take_matching(p, start));
-            let (mut old_tree, old_end, kept_holes) = match &old {
-                Some((seg, end)) => {
-                    let holes = seg
-                        .holes
-                        .iter()
-                        .copied()
-                        .filter(|&h| self.hole_is_stable(h, &previous))
-                        .collect();
-                    (Some(seg.tree.clone()), *end, holes)
-                }
-                None => (None, None, Vec::new()),
-            };
+            let mut old_tree = old.as_ref().map(|(seg, _)| seg.tree.clone());
+            let old_end = old.as_ref().and_then(|(_, end)| *end);
             let ctx_rows: usize = ctx.iter().map(|&(a, b)| self.rows(a, b)).sum();
             let candidates = self
                 .split_candidates(start, ctx_rows, old_end)
                 .filter(|c| !c.is_empty());
             let Some(candidates) = candidates else {
                 let end = self.limit;
-                if let Some((tree, holes)) =
-                    self.parse_with_holes(&ctx, start, end, old_tree, kept_holes)
-                {
+                if let Some((tree, holes)) = self.parse_segment(&ctx, start, end, old_tree) {
                     let seg = Segment {
                         tree,
                         ctx,
@@ -201,9 +179,7 @@ impl<'t> Driver<'t> {
             };
             let mut outcome = None;
             for &cand in candidates.iter().take(MAX_SPLIT_TRIES) {
-                let holes = kept_holes.iter().copied().filter(|h| h.1 <= cand).collect();
-                let Some((tree, holes)) =
-                    self.parse_with_holes(&ctx, start, cand, old_tree.take(), holes)
+                let Some((tree, holes)) = self.parse_segment(&ctx, start, cand, old_tree.take())
                 else {
                     return segments;
                 };
@@ -219,9 +195,10 @@ impl<'t> Driver<'t> {
                 return segments;
             };
             let stop = matches!(verdict, Verdict::Stop);
+            let seg_ctx = std::mem::take(&mut ctx);
             let seg = Segment {
                 tree,
-                ctx: std::mem::take(&mut ctx),
+                ctx: seg_ctx,
                 chain,
                 start,
                 end,
@@ -241,109 +218,12 @@ impl<'t> Driver<'t> {
         }
     }
 
-    /// Whether a hole of the previous parse can be kept: tree-sitter stops
-    /// depending on the text up to a little past the stop, so only holes
-    /// whose following non-blank line ends before the edit are.
-    fn hole_is_stable(&self, hole: (usize, usize), previous: &Option<Previous>) -> bool {
-        let Some(p) = previous else { return false };
-        let edit_start = p.edit.start_byte;
-        if hole.1 >= edit_start {
-            return false;
-        }
-        let bytes = self.text.as_bytes();
-        let mut pos = hole.1;
-        while pos < edit_start {
-            let at = pos + prep::indent_at(self.text, pos);
-            let eol = prep::line_end(bytes, at);
-            if at < eol {
-                return eol < edit_start;
-            }
-            pos = prep::next_line_start(bytes, eol);
-        }
-        false
-    }
-
     /// Rows tree-sitter-yaml counts in `text[a..b]`.
-    fn rows(&self, a: usize, b: usize) -> usize {
+    pub(super) fn rows(&self, a: usize, b: usize) -> usize {
         self.text.as_bytes()[a..b]
             .iter()
             .filter(|&&c| c == b'\n' || c == b'\r')
             .count()
-    }
-
-    /// `None` if the text from `start` fits in one segment; otherwise the
-    /// line starts to try ending the segment at, best first: the previous
-    /// parse's split if it still fits, then lines near the row budget that
-    /// look like block entries, least indented and latest first.
-    fn split_candidates(
-        &self,
-        start: usize,
-        ctx_rows: usize,
-        old_end: Option<usize>,
-    ) -> Option<Vec<usize>> {
-        let bytes = self.text.as_bytes();
-        let window_rows = self.segment_rows / 4;
-        let budget = self
-            .segment_rows
-            .saturating_sub(ctx_rows)
-            .max(window_rows + 1);
-        let mut rows = 0;
-        let mut pos = start;
-        let mut window: Vec<(usize, usize)> = Vec::new();
-        let mut old_fits = false;
-        while pos < self.limit {
-            if rows >= budget {
-                break;
-            }
-            if old_end == Some(pos) {
-                old_fits = true;
-            }
-            if rows >= budget - window_rows && pos > start {
-                if let Some(indent) = self.entry_line(pos) {
-                    window.push((indent, pos));
-                }
-            }
-            let next = prep::next_line_start(bytes, pos).min(self.limit);
-            rows += self.rows(pos, next);
-            pos = next;
-        }
-        if pos >= self.limit && rows < budget {
-            return None;
-        }
-        window.sort_by_key(|&(indent, pos)| (indent, std::cmp::Reverse(pos)));
-        let mut out: Vec<usize> = window.into_iter().map(|(_, p)| p).collect();
-        if let (true, Some(e)) = (old_fits, old_end) {
-            out.retain(|&p| p != e);
-            out.insert(0, e);
-        }
-        if out.is_empty() {
-            // No line looks like an entry: split anyway, before the rows run out.
-            out.push(pos.max(prep::next_line_start(bytes, start)));
-        }
-        out.retain(|&p| p > start && p <= self.limit);
-        Some(out)
-    }
-
-    /// The indentation of the line at `pos` if it looks like a block
-    /// sequence item or an implicit mapping key.
-    fn entry_line(&self, pos: usize) -> Option<usize> {
-        let bytes = self.text.as_bytes();
-        let indent = prep::indent_at(self.text, pos);
-        let at = prep::skip_bom(self.text, pos) + indent;
-        let eol = prep::line_end(bytes, at);
-        let line = &bytes[at..eol];
-        match line {
-            []
-            | [b'#' | b'[' | b'{' | b']' | b'}' | b',' | b'|' | b'>' | b'%' | b'@' | b'`' | b'\t', ..] => {
-                None
-            }
-            [b'-', b'-', b'-', ..] | [b'.', b'.', b'.', ..] if indent == 0 => None,
-            [b'-'] | [b'-', b' ', ..] => Some(indent),
-            _ => {
-                let key = line.windows(2).any(|w| w == b": ") || line.ends_with(b":");
-                key.then_some(indent)
-            }
-        }
     }
 
     fn parse(&mut self, ranges: &[(usize, usize)], old: Option<&Tree>) -> Option<Tree> {
@@ -377,6 +257,28 @@ impl<'t> Driver<'t> {
         parser.parse(self.text, old)
     }
 
+    /// Parses `ctx` and `start..end`, reusing `old` when that gives a tree
+    /// without errors. tree-sitter's error recovery can come out
+    /// differently when it reuses an old tree; parsing a segment with
+    /// errors afresh makes a reparse agree with a fresh parse.
+    fn parse_segment(
+        &mut self,
+        ctx: &[(usize, usize)],
+        start: usize,
+        end: usize,
+        old: Option<Tree>,
+    ) -> Option<(Tree, Vec<(usize, usize)>)> {
+        if let Some(old) = old {
+            let mut ranges = ctx.to_vec();
+            ranges.push((start, end));
+            let tree = self.parse(&ranges, Some(&old))?;
+            if !tree.root_node().has_error() && self.truncation(&tree, &[(start, end)]).is_none() {
+                return Some((tree, Vec::new()));
+            }
+        }
+        self.parse_with_holes(ctx, start, end)
+    }
+
     /// Parses `ctx` and `start..end` minus holes, adding a hole each time
     /// tree-sitter stops before the end.
     fn parse_with_holes(
@@ -384,10 +286,9 @@ impl<'t> Driver<'t> {
         ctx: &[(usize, usize)],
         start: usize,
         end: usize,
-        mut old: Option<Tree>,
-        mut holes: Vec<(usize, usize)>,
     ) -> Option<(Tree, Vec<(usize, usize)>)> {
-        holes.retain(|h| h.0 >= start && h.1 <= end && h.0 < h.1);
+        let mut holes: Vec<(usize, usize)> = Vec::new();
+        let mut old: Option<Tree> = None;
         loop {
             let main = main_ranges(start, end, &holes);
             let mut ranges = ctx.to_vec();
@@ -409,7 +310,7 @@ impl<'t> Driver<'t> {
     }
 
     /// The first non-blank byte of the main ranges that the tree does not cover.
-    fn truncation(&self, tree: &Tree, main: &[(usize, usize)]) -> Option<usize> {
+    pub(super) fn truncation(&self, tree: &Tree, main: &[(usize, usize)]) -> Option<usize> {
         let covered = tree.root_node().end_byte();
         let bytes = self.text.as_bytes();
         for &(a, b) in main {
@@ -445,118 +346,6 @@ impl<'t> Driver<'t> {
         }
         (first.max(start), end)
     }
-
-    /// Whether a segment ending at `end` can be continued by the next one:
-    /// the line at `end` must continue a block collection that is open at
-    /// the end of `tree`, and the ancestors' headers must each fit a line.
-    fn verify(&self, tree: &Tree, end: usize) -> Verdict {
-        let root = tree.root_node();
-        if root.kind() != "stream" {
-            return Verdict::Reject;
-        }
-        let mut cursor = root.walk();
-        let docs: Vec<TsNode> = root
-            .named_children(&mut cursor)
-            .filter(|n| n.kind() == "document")
-            .collect();
-        let Some(&doc) = docs.last() else {
-            return Verdict::Continue {
-                ctx: Vec::new(),
-                chain: Vec::new(),
-            };
-        };
-        let earlier_content = docs[..docs.len() - 1]
-            .iter()
-            .any(|d| content_of(*d).is_some());
-        let ended = (0..doc.child_count())
-            .filter_map(|i| doc.child(i))
-            .any(|c| c.kind() == "...");
-        if earlier_content || ended {
-            return Verdict::Stop;
-        }
-        let Some(mut node) = content_of(doc) else {
-            return Verdict::Continue {
-                ctx: Vec::new(),
-                chain: Vec::new(),
-            };
-        };
-        let indent = prep::indent_at(self.text, end);
-        let at = prep::skip_bom(self.text, end) + indent;
-        let want = if self.text.as_bytes().get(at) == Some(&b'-') {
-            Kind::Seq
-        } else {
-            Kind::Map
-        };
-        let mut chain = Vec::new();
-        let mut headers = Vec::new();
-        loop {
-            if node.kind() != "block_node" {
-                return Verdict::Reject;
-            }
-            let Some(coll) =
-                last_named(node).filter(|c| matches!(c.kind(), "block_mapping" | "block_sequence"))
-            else {
-                return Verdict::Reject;
-            };
-            let kind = if coll.kind() == "block_mapping" {
-                Kind::Map
-            } else {
-                Kind::Seq
-            };
-            chain.push(kind);
-            if kind == want && prep::column(self.text, coll.start_byte()) == indent {
-                break;
-            }
-            let Some(last) = last_named(coll) else {
-                return Verdict::Reject;
-            };
-            let (header_end, next) = match last.kind() {
-                "block_mapping_pair" => {
-                    let colon = children(last).find(|c| c.kind() == ":");
-                    let explicit = children(last).any(|c| c.kind() == "?");
-                    match (colon, last.child_by_field_name("value")) {
-                        (Some(colon), Some(value)) if !explicit => (colon.end_byte(), value),
-                        _ => return Verdict::Reject,
-                    }
-                }
-                "block_sequence_item" => match (last.child(0), last_named(last)) {
-                    (Some(dash), Some(value)) if dash.kind() == "-" => (dash.end_byte(), value),
-                    _ => return Verdict::Reject,
-                },
-                _ => return Verdict::Reject,
-            };
-            let bytes = self.text.as_bytes();
-            if prep::line_start(bytes, header_end) != prep::line_start(bytes, last.start_byte()) {
-                return Verdict::Reject;
-            }
-            headers.push(header_end);
-            node = next;
-        }
-        Verdict::Continue {
-            ctx: self.context_ranges(&headers),
-            chain,
-        }
-    }
-
-    /// Included ranges reproducing the ancestors' headers: each header's
-    /// line up to the header's end, then that line's break.
-    fn context_ranges(&self, headers: &[usize]) -> Vec<(usize, usize)> {
-        let bytes = self.text.as_bytes();
-        let mut ranges: Vec<(usize, usize)> = Vec::new();
-        for &h in headers {
-            let ls = prep::line_start(bytes, h);
-            let eol = prep::line_end(bytes, h);
-            let nl = (eol, prep::next_line_start(bytes, eol));
-            match ranges.len() {
-                n if n >= 2 && ranges[n - 2].0 == ls => ranges[n - 2].1 = h,
-                _ => {
-                    ranges.push((ls, h));
-                    ranges.push(nl);
-                }
-            }
-        }
-        ranges
-    }
 }
 
 /// Gives `seg` the previous parse's conversion of the same segment if the
@@ -575,8 +364,14 @@ fn reuse_conversion(
         let (s, t) = (e.start_byte, e.old_end_byte);
         (s >= a && s < b) || (s < a && t > a)
     };
+    // Holes count as touched too: a token may span one (to tree-sitter the
+    // ranges around it are contiguous), and its value is read from the text.
     let old_ranges = old.ranges();
-    if conv.uses_alias_keys || old.chain != seg.chain || old_ranges.iter().any(touches) {
+    let extent = (old.start, old.end);
+    if conv.uses_alias_keys
+        || old.chain != seg.chain
+        || old.ctx.iter().chain([&extent]).any(touches)
+    {
         return seg;
     }
     let mapped: Option<Vec<(usize, usize)>> = old_ranges
@@ -629,25 +424,4 @@ fn merge_overlapping(holes: &mut Vec<(usize, usize)>) {
         }
     }
     *holes = merged;
-}
-
-fn children<'a>(node: TsNode<'a>) -> impl Iterator<Item = TsNode<'a>> {
-    (0..node.child_count()).filter_map(move |i| node.child(i))
-}
-
-/// The last named child that is not a comment.
-fn last_named(node: TsNode<'_>) -> Option<TsNode<'_>> {
-    let mut cursor = node.walk();
-    node.named_children(&mut cursor)
-        .filter(|c| c.kind() != "comment")
-        .last()
-}
-
-/// A document's content node, if it has one.
-pub(crate) fn content_of(doc: TsNode<'_>) -> Option<TsNode<'_>> {
-    let mut cursor = doc.walk();
-    let found = doc
-        .named_children(&mut cursor)
-        .find(|c| matches!(c.kind(), "block_node" | "flow_node" | "ERROR"));
-    found
 }

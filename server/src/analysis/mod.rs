@@ -67,20 +67,29 @@ impl Analyzer {
 
         // L1 structure.
         syntax::check_syntax(source, &parsed.errors, &mut out);
-        if let Some(root) = &parsed.root {
-            structure::check_structure(root, &mut out);
-        }
+        let is_blueprint = parsed
+            .root
+            .as_ref()
+            .is_some_and(|root| structure::check_structure_outside_components(root, &mut out));
+        let component_items = match (&parsed.root, is_blueprint) {
+            (Some(root), true) => structure::component_items(root),
+            _ => &[],
+        };
         legacy::check_legacy(&blueprint, &mut out);
         let cx = Context::new(text, &blueprint, env);
         names::check_duplicate_components(&cx, &mut out);
         names::check_duplicate_schemas(&cx, &mut out);
 
-        // L2 components: per component, memoised on the component's text
-        // and on everything outside it that the checks read.
+        // Per component (the L1 structure of its item, then L2), memoised on
+        // the component's text and on everything outside it that the checks
+        // read. Lowering makes one component per item, in order.
         let context_digest = memo::context_digest(&cx);
         let mut memo = std::mem::take(&mut self.memo).into_next_run();
-        for component in cx.components() {
+        for (index, component) in cx.components().iter().enumerate() {
             let diagnostics = memo.get_or_compute(component, context_digest, |out| {
+                if let Some(item) = component_items.get(index) {
+                    structure::check_component_structure(item, index, out);
+                }
                 check_component(&cx, component, out)
             });
             out.extend(diagnostics);

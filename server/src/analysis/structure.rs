@@ -19,11 +19,41 @@ use super::Diagnostic;
 pub(crate) use walk::{head, Walker, CONFIGURATION};
 
 /// Checks the structure of a whole file, given its YAML root.
+pub fn check_structure(root: &Node, out: &mut Vec<Diagnostic>) {
+    if check_file(root, true, out) {
+        for (index, item) in component_items(root).iter().enumerate() {
+            check_component_structure(item, index, out);
+        }
+    }
+}
+
+/// Checks the structure of the file except the items of
+/// `system.components`, which [`check_component_structure`] checks one at a
+/// time. Returns whether the file is a blueprint (and so whether its
+/// components should be checked).
+pub fn check_structure_outside_components(root: &Node, out: &mut Vec<Diagnostic>) -> bool {
+    check_file(root, true, out)
+}
+
+/// Checks the structure of the `index`th item of `system.components`.
+pub fn check_component_structure(item: &Node, index: usize, out: &mut Vec<Diagnostic>) {
+    Walker::new(&walk::STRUCTURE, out).component(item, index);
+}
+
+/// The items of `system.components`, when it is a list.
+pub fn component_items(root: &Node) -> &[Node] {
+    root.get("system")
+        .and_then(|s| s.get("components"))
+        .and_then(Node::as_sequence)
+        .unwrap_or(&[])
+}
+
+/// Checks the file's structure (with or without its components).
 ///
 /// A file without a top-level `system` is not a blueprint (autocoder's own
 /// schema file, a docker-compose file that matched the glob): it gets one
 /// BP109 and nothing else, rather than a warning on every key.
-pub fn check_structure(root: &Node, out: &mut Vec<Diagnostic>) {
+fn check_file(root: &Node, skip_components: bool, out: &mut Vec<Diagnostic>) -> bool {
     let Some(entries) = root.as_mapping() else {
         let found = match root.value {
             Value::Null => "nothing".to_owned(),
@@ -33,7 +63,7 @@ pub fn check_structure(root: &Node, out: &mut Vec<Diagnostic>) {
             Diagnostic::new(&rules::NOT_A_BLUEPRINT, head(root), format!("this file holds {found}, not a blueprint: add a top-level `system` section"))
                 .with_help("a blueprint is a mapping with `system: { name: ..., components: [...] }` at the top level"),
         );
-        return;
+        return false;
     };
     if root.get("system").is_none() {
         // `System:` or `sytem:` is a typo, not another kind of file. An
@@ -54,10 +84,13 @@ pub fn check_structure(root: &Node, out: &mut Vec<Diagnostic>) {
             .with_help("a blueprint has `system: { name: ..., components: [...] }` at the top level"),
         };
         out.push(diagnostic);
-        return;
+        return false;
     }
     let anchor = entries.first().map_or(root.span, |e| e.key_span);
-    Walker::new(&walk::STRUCTURE, out).mapping(root, shape::root(), "the file", anchor);
+    let mut walker = Walker::new(&walk::STRUCTURE, out);
+    walker.skip_components = skip_components;
+    walker.mapping(root, shape::root(), "the file", anchor);
+    true
 }
 
 #[cfg(test)]

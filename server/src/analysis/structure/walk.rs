@@ -53,6 +53,10 @@ pub(crate) static CONFIGURATION: Codes = Codes {
 pub(crate) struct Walker<'o> {
     pub(super) codes: &'static Codes,
     pub(super) out: &'o mut Vec<Diagnostic>,
+    /// Leave items of `system.components` alone: they are walked one at a
+    /// time by [`Walker::component`], so that their results can be memoised
+    /// per component.
+    pub(super) skip_components: bool,
 }
 
 /// Where a value sits: how to name it in messages and what span stands for
@@ -79,7 +83,25 @@ impl At {
 
 impl<'o> Walker<'o> {
     pub fn new(codes: &'static Codes, out: &'o mut Vec<Diagnostic>) -> Self {
-        Walker { codes, out }
+        Walker {
+            codes,
+            out,
+            skip_components: false,
+        }
+    }
+
+    /// Walks the `index`th item of `system.components`.
+    pub fn component(&mut self, item: &Node, index: usize) {
+        let at = At {
+            what: "each item of `components`".to_owned(),
+            key_span: None,
+            index: Some(index),
+        };
+        self.value(
+            item,
+            &Kind::Object(blueprint_grammars::shape::component),
+            &at,
+        );
     }
 
     /// Checks a mapping against `shape`. `label` names it in messages
@@ -215,6 +237,10 @@ impl<'o> Walker<'o> {
         // null, and BP104 reports it. Only a key with nothing after it is
         // worth a "found nothing" (that null has an empty span).
         if node.is_null() && !node.span.is_empty() {
+            return;
+        }
+        if self.skip_components && matches!(kind, Kind::Object(shape) if shape().id == "component")
+        {
             return;
         }
         match (kind, &node.value) {
