@@ -214,10 +214,8 @@ fn check_compatible(
     if from_name.value == to_name.value {
         return;
     }
-    let (Some(sent), Some(received)) = (
-        cx.blueprint.schema(&from_name.value),
-        cx.blueprint.schema(&to_name.value),
-    ) else {
+    let (Some(sent), Some(received)) = (cx.schema(&from_name.value), cx.schema(&to_name.value))
+    else {
         return;
     };
     let span = to.endpoint.span;

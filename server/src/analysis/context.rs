@@ -3,7 +3,7 @@
 use std::collections::HashMap;
 
 use blueprint_grammars::interpolate::Environment;
-use blueprint_grammars::model::{Blueprint, Component, System};
+use blueprint_grammars::model::{Blueprint, Component, SchemaDef, System};
 
 /// The blueprint under check, with name lookups built once.
 pub struct Context<'a> {
@@ -12,6 +12,8 @@ pub struct Context<'a> {
     pub env: &'a Environment,
     /// Component name -> index of its first definition.
     components: HashMap<&'a str, usize>,
+    /// Schema name -> its first definition.
+    schemas: HashMap<&'a str, &'a SchemaDef>,
 }
 
 impl<'a> Context<'a> {
@@ -24,11 +26,16 @@ impl<'a> Context<'a> {
                 }
             }
         }
+        let mut schemas = HashMap::new();
+        for def in &blueprint.schemas {
+            schemas.entry(def.name.value.as_str()).or_insert(def);
+        }
         Context {
             text,
             blueprint,
             env,
             components,
+            schemas,
         }
     }
 
@@ -51,6 +58,11 @@ impl<'a> Context<'a> {
 
     pub fn component_names(&self) -> impl Iterator<Item = &'a str> + '_ {
         self.components().iter().filter_map(Component::name_str)
+    }
+
+    /// The schema called `name` (its first definition).
+    pub fn schema(&self, name: &str) -> Option<&'a SchemaDef> {
+        self.schemas.get(name).copied()
     }
 
     pub fn schema_names(&self) -> impl Iterator<Item = &'a str> + '_ {

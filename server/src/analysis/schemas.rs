@@ -100,7 +100,7 @@ fn check_fields(schema: &Schema, path: &str, out: &mut Vec<Diagnostic>) {
 pub fn check_port_schemas(cx: &Context, component: &Component, out: &mut Vec<Diagnostic>) {
     for port in component.inputs.iter().chain(&component.outputs) {
         let Some(schema) = &port.schema else { continue };
-        if cx.blueprint.schema(&schema.value).is_some() {
+        if cx.schema(&schema.value).is_some() {
             continue;
         }
         let mut diagnostic = Diagnostic::new(

@@ -2,7 +2,7 @@
 //! guarantees, outputs nobody consumes, descriptions that name an engine the
 //! configuration does not use.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use blueprint_grammars::model::{Component, ComponentType, Engine};
 use blueprint_grammars::{scalar_sub_span, Span, Spanned};
@@ -24,6 +24,12 @@ pub fn check_semantics(cx: &Context, edges: &[Edge], out: &mut Vec<Diagnostic>) 
 /// (A producer whose schema lacks the field entirely is an incompatible
 /// binding, reported in L3.)
 fn check_required_columns(cx: &Context, edges: &[Edge], out: &mut Vec<Diagnostic>) {
+    let mut into: HashMap<(usize, &str), Vec<&Edge>> = HashMap::new();
+    for edge in edges {
+        into.entry((edge.to.component_index, edge.to.port.name.value.as_str()))
+            .or_default()
+            .push(edge);
+    }
     for (index, store) in cx.components().iter().enumerate() {
         if store.kind != Some(ComponentType::Store) {
             continue;
@@ -31,17 +37,12 @@ fn check_required_columns(cx: &Context, edges: &[Edge], out: &mut Vec<Diagnostic
         let Some(input) = store.inputs.first() else {
             continue;
         };
-        let Some(table) = input
-            .schema
-            .as_ref()
-            .and_then(|s| cx.blueprint.schema(&s.value))
-        else {
+        let Some(table) = input.schema.as_ref().and_then(|s| cx.schema(&s.value)) else {
             continue;
         };
-        let producers: Vec<&Edge> = edges
-            .iter()
-            .filter(|e| e.to.component_index == index && e.to.port.name.value == input.name.value)
-            .collect();
+        let producers = into
+            .get(&(index, input.name.value.as_str()))
+            .map_or(&[][..], Vec::as_slice);
         for column in &table.schema.properties {
             let name = &column.name.value;
             if !table.schema.is_required(name) || column.schema.has_default {
@@ -49,13 +50,13 @@ fn check_required_columns(cx: &Context, edges: &[Edge], out: &mut Vec<Diagnostic
             }
             let mut optional_in = None;
             let mut guaranteed = false;
-            for edge in &producers {
+            for edge in producers {
                 let Some(sent) = edge
                     .from
                     .port
                     .schema
                     .as_ref()
-                    .and_then(|s| cx.blueprint.schema(&s.value))
+                    .and_then(|s| cx.schema(&s.value))
                 else {
                     guaranteed = true; // unknown: give it the benefit of the doubt
                     break;

@@ -74,7 +74,7 @@ pub fn check_store(cx: &Context, component: &Component, out: &mut Vec<Diagnostic
         return;
     };
     // An unknown schema is reported on the port by the schema checks.
-    let Some(schema) = cx.blueprint.schema(&schema_name.value) else {
+    let Some(schema) = cx.schema(&schema_name.value) else {
         return;
     };
     let key = store.key.as_ref();
