@@ -42,9 +42,10 @@ impl fmt::Debug for ParsedYaml {
 }
 
 impl ParsedYaml {
-    /// The syntax tree of the text's first segment (the whole text unless
-    /// it is very long: see [`super::segment`]). `None` if tree-sitter was
-    /// not run (the text nests too deeply from its first line).
+    /// The syntax tree of the text's first segment: the whole text unless
+    /// it has more than a few thousand lines, which are parsed in segments
+    /// (see [`ParsedYaml::trees`]). `None` only if tree-sitter could not
+    /// be run at all.
     pub fn tree(&self) -> Option<&Tree> {
         self.segments.first().map(|s| &s.tree)
     }

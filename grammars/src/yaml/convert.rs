@@ -1,9 +1,9 @@
 //! From tree-sitter-yaml's concrete syntax tree to [`Node`]s.
 //!
-//! Aliases, anchors and merge keys are only recorded here ([`super::refs::Refs`]);
-//! [`super::resolve`] applies them once all segments are stitched, so that
-//! an anchored node split across segments is used whole. What is made of
-//! ERROR nodes is in [`super::salvage`].
+//! Aliases, anchors and merge keys are only recorded here
+//! ([`super::refs::Refs`]); [`super::resolve`] applies them once all
+//! segments are stitched, so that an anchored node split across segments
+//! is used whole. What is made of ERROR nodes is in [`super::salvage`].
 
 use std::collections::HashMap;
 
@@ -379,7 +379,7 @@ impl<'s> Converter<'s, '_> {
                 });
                 self.source_end = key_span.end;
             } else if child.is_error() {
-                self.salvage_into(c, depth, &mut entries);
+                self.salvage_into_mapping(c, depth, &mut entries);
             } else {
                 return;
             }
@@ -409,14 +409,7 @@ impl<'s> Converter<'s, '_> {
             } else if k == self.k.flow_node || k == self.k.flow_pair {
                 items.push(self.node(c, depth + 1, indent));
             } else if child.is_error() {
-                match self.salvage(c, depth + 1) {
-                    Node {
-                        value: Value::Sequence(found),
-                        ..
-                    } => items.extend(found),
-                    other if !other.is_null() => items.push(other),
-                    _ => {}
-                }
+                self.salvage_into_sequence(c, depth, &mut items);
             } else {
                 return;
             }

@@ -11,6 +11,12 @@
 //!
 //! Building never panics, whatever the input: malformed input yields
 //! [`SyntaxError`]s and as much of the tree as could be recovered.
+//!
+//! tree-sitter-yaml 0.7.2 needs help for that: its parse often stops at
+//! the first serious error, it cannot get past row 32767, and its scanner
+//! aborts the process on deep block nesting. `segment` and `prep` work
+//! around all three (holes cut out of the text, segments stitched together,
+//! nesting checked before parsing).
 
 mod block_scalar;
 mod build;

@@ -21,8 +21,8 @@ pub(crate) const MAX_BLOCK_DEPTH: usize = 100;
 /// rest of the file. NUL makes the scanner believe the input ended.
 pub(crate) fn tree_sitter_text(text: &str) -> Cow<'_, str> {
     let bytes = text.as_bytes();
-    let needs_tabs = memchr_any(bytes, b'\t');
-    let needs_nul = memchr_any(bytes, 0);
+    let needs_tabs = bytes.contains(&b'\t');
+    let needs_nul = bytes.contains(&0);
     if !needs_tabs && !needs_nul {
         return Cow::Borrowed(text);
     }
@@ -44,10 +44,6 @@ pub(crate) fn tree_sitter_text(text: &str) -> Cow<'_, str> {
         String::from_utf8(out)
             .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned()),
     )
-}
-
-fn memchr_any(bytes: &[u8], needle: u8) -> bool {
-    bytes.contains(&needle)
 }
 
 /// Calls `f(start, end)` for the leading whitespace of every line that has
@@ -74,7 +70,7 @@ fn for_each_indent(bytes: &[u8], mut f: impl FnMut(usize, usize)) {
 pub(crate) fn tab_indented_lines(text: &str) -> Vec<usize> {
     let bytes = text.as_bytes();
     let mut found = Vec::new();
-    if !memchr_any(bytes, b'\t') {
+    if !bytes.contains(&b'\t') {
         return found;
     }
     for_each_indent(bytes, |start, end| {

@@ -45,8 +45,8 @@ pub(crate) struct Converted {
     pub docs: Vec<(Span, Option<Node>)>,
     pub errors: Vec<SyntaxError>,
     pub refs: Refs,
-    /// Anchors defined on scalars, as the keys they read as, in order; the
-    /// next segments' `*alias :` keys look them up.
+    /// Anchors defined in this segment with the text their nodes read as
+    /// when used as keys, in order; later `*alias :` keys look them up.
     pub anchor_keys: Vec<(String, String)>,
     /// Multi-line scalars and flow collections, inside which tabs may
     /// start a line; for block scalars, the content indentation.

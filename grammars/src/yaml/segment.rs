@@ -35,7 +35,9 @@ use super::split::Verdict;
 
 /// Rows (as tree-sitter-yaml counts them) per segment: well below the
 /// scanner's 32767, and small enough that inserting a line costs a
-/// reparse of one segment rather than of the rest of the file.
+/// reparse of one segment rather than of the rest of the file. A reparse
+/// keeps the previous split points while they still work, so that one
+/// inserted line does not move every later split.
 pub(crate) const SEGMENT_ROWS: usize = 4096;
 const MAX_SPLIT_TRIES: usize = 6;
 /// Holes per segment before the rest of the segment is given up on.
@@ -90,8 +92,8 @@ impl Segment {
     }
 }
 
-/// The previous parse, for incremental reparsing: its segments with their
-/// trees already edited, and the edit (`start`, `old_end`, `new_end`).
+/// The previous parse, for incremental reparsing: its segments (offsets
+/// still those of the old text, trees already edited) and the edit.
 pub(crate) struct Previous {
     pub segments: Vec<Segment>,
     pub edit: InputEdit,
