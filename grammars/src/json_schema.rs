@@ -9,7 +9,8 @@
 //! docs, `enum`s, `required`, and `additionalProperties: false` wherever
 //! Blueprint reports unknown keys. Legacy and ignored keys are listed as
 //! properties (their descriptions say so), so the real autocoder files that
-//! Blueprint loads do not light up red. Each component type's
+//! Blueprint loads do not light up red; they are marked `doNotSuggest`, so
+//! completion offers canonical keys only. Each component type's
 //! `configuration` is selected by `if`/`then` on the component's `type`.
 //!
 //! What it cannot say, and the validator does: cross-references (bindings,
@@ -100,9 +101,13 @@ fn shape_schema(shape: &'static Shape) -> Value {
 /// configuration`.
 fn configuration_by_type(kind: ComponentType) -> Value {
     let configuration = json!({ "$ref": reference(shape::configuration(kind)) });
+    // yaml-language-server completes the keys of `then` too: the legacy
+    // `config` stays out of completion here as in the component's own
+    // properties (`$ref` wrapped, as draft-07 ignores its siblings).
+    let config = json!({ "allOf": [configuration], "doNotSuggest": true });
     json!({
         "if": { "properties": { "type": { "const": kind.as_str() } }, "required": ["type"] },
-        "then": { "properties": { "configuration": configuration, "config": configuration } },
+        "then": { "properties": { "configuration": configuration, "config": config } },
     })
 }
 
@@ -123,10 +128,16 @@ fn field_schema(field: &Field) -> Value {
     if schema.get("$ref").is_some() {
         schema = json!({ "allOf": [schema] });
     }
-    schema
-        .as_object_mut()
-        .expect("object")
-        .insert("description".into(), json!(description));
+    let object = schema.as_object_mut().expect("object");
+    object.insert("description".into(), json!(description));
+    // Completion offers canonical keys only, as `Shape::canonical_keys`
+    // does: `doNotSuggest` (an editor keyword of VS Code's JSON service and
+    // yaml-language-server, which validators ignore) keeps legacy, ignored
+    // and mixed keys accepted and hovered but out of completion and out of
+    // the "did you mean" list of an unknown key.
+    if field.status != Status::Canonical {
+        object.insert("doNotSuggest".into(), json!(true));
+    }
     schema
 }
 

@@ -89,3 +89,47 @@ fn rendered_diagnostics_of_every_fixture() {
         insta::assert_snapshot!(format!("exit status: {status}\n\n{stdout}"));
     });
 }
+
+/// A password written into a blueprint is reported (BP218) but never
+/// printed, in any format: not in messages, not in source lines, not in
+/// fix previews.
+#[test]
+fn no_output_format_prints_a_password() {
+    const SECRET: &str = "tEsT-pAsSwOrD-81";
+    let dir = tempfile::tempdir().expect("temp dir");
+    let file = dir.path().join("secret.blueprint.yaml");
+    let text = std::fs::read_to_string(fixtures_dir().join("BP218.blueprint.yaml"))
+        .expect("BP218 fixture")
+        // A password no rule documentation mentions, also put where other
+        // rules quote values.
+        .replace("hunter2", SECRET)
+        .replace(
+            "engine: postgres",
+            &format!("engine: postgres://app:{SECRET}@db/app"),
+        );
+    assert!(
+        text.contains(SECRET),
+        "the fixture must hold the test password"
+    );
+    std::fs::write(&file, text).expect("write");
+    for format in ["human", "json", "sarif"] {
+        let output = Command::new(env!("CARGO_BIN_EXE_blueprint"))
+            .args(["check", "--format", format, "--color", "always"])
+            .arg(&file)
+            .output()
+            .expect("run blueprint");
+        let all = format!(
+            "{}{}",
+            String::from_utf8_lossy(&output.stdout),
+            String::from_utf8_lossy(&output.stderr)
+        );
+        assert!(
+            all.contains("BP218"),
+            "{format}: the literal password is not reported:\n{all}"
+        );
+        assert!(
+            !all.contains(SECRET),
+            "{format} output shows the password:\n{all}"
+        );
+    }
+}

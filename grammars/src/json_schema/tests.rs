@@ -167,6 +167,42 @@ system:
     assert_eq!(errors(legacy), Vec::<String>::new());
 }
 
+/// Editors complete canonical keys only (`Shape::canonical_keys`):
+/// yaml-language-server leaves out a property marked `doNotSuggest`.
+#[test]
+fn only_canonical_keys_are_suggested() {
+    let schema = schema();
+    for shape in shape::all() {
+        let properties = &schema["definitions"][shape.id]["properties"];
+        for field in &shape.fields {
+            let hidden = properties[field.key].get("doNotSuggest") == Some(&Json::Bool(true));
+            assert_eq!(
+                hidden,
+                field.status != Status::Canonical,
+                "{}.{}",
+                shape.id,
+                field.key
+            );
+        }
+    }
+    let component = &schema["definitions"]["component"]["properties"];
+    assert_eq!(component["config"]["doNotSuggest"], true);
+    assert_eq!(component["processing_mode"]["doNotSuggest"], true);
+    assert!(component["configuration"].get("doNotSuggest").is_none());
+    // Nor in the `then` that types a component's configuration.
+    for alternative in schema["definitions"]["component"]["allOf"]
+        .as_array()
+        .unwrap()
+    {
+        if let Some(then) = alternative.get("then") {
+            assert_eq!(then["properties"]["config"]["doNotSuggest"], true);
+            assert!(then["properties"]["configuration"]
+                .get("doNotSuggest")
+                .is_none());
+        }
+    }
+}
+
 #[test]
 fn binding_needs_from_or_from_component() {
     let missing = CANONICAL.replace("    - from: task_api.commands\n", "    - ");

@@ -38,7 +38,7 @@ use super::split::Verdict;
 /// reparse of one segment rather than of the rest of the file. A reparse
 /// keeps the previous split points while they still work, so that one
 /// inserted line does not move every later split.
-pub(crate) const SEGMENT_ROWS: usize = 4096;
+pub(crate) const SEGMENT_ROWS: usize = 2048;
 const MAX_SPLIT_TRIES: usize = 6;
 /// Holes per segment before the rest of the segment is given up on.
 const MAX_HOLES: usize = 64;

@@ -1,10 +1,12 @@
-//! Per-component memoisation of L2 results.
+//! Memoisation of per-item results: components (their L1 structure and L2
+//! checks) and schema definitions.
 //!
 //! A component's results depend on its own text and on the schemas and
-//! databases it may refer to. The key is therefore (digest of the
-//! component's text, digest of that context). Results are stored with spans
-//! relative to the component's start and moved to wherever the component is
-//! now, so an edit above a component does not invalidate it.
+//! databases it may refer to, so its key is (digest of its text, digest of
+//! that context). A schema definition reads nothing outside itself, so its
+//! key is the digest of its text. Results are stored with spans relative to
+//! the item's start and moved to wherever the item is now, so an edit above
+//! an item does not invalidate it.
 //!
 //! Each run keeps only the entries it used, so the memo never holds more
 //! than one file's worth of results.
@@ -12,37 +14,62 @@
 use std::collections::HashMap;
 
 use blueprint_grammars::model::Component;
-use xxhash_rust::xxh3::Xxh3;
+use xxhash_rust::xxh3::{xxh3_64, Xxh3};
 
 use super::context::Context;
 use super::Diagnostic;
 
+/// The second half of a self-contained item's key, telling it apart from
+/// a component's.
+const SELF_CONTAINED: u64 = 0x5e1f_c0a7_a1ed;
+
 #[derive(Default)]
-pub struct ComponentMemo {
+pub struct Memo {
     previous: HashMap<(u64, u64), Vec<Diagnostic>>,
     current: HashMap<(u64, u64), Vec<Diagnostic>>,
-    /// How many lookups were answered from the memo in the last run.
+    /// How many lookups were answered from the memo in this run.
     pub hits: usize,
 }
 
-impl ComponentMemo {
+impl Memo {
     /// The memo for a new run: last run's entries become the ones to reuse.
     pub fn into_next_run(self) -> Self {
-        ComponentMemo {
+        Memo {
             previous: self.current,
             current: HashMap::new(),
             hits: 0,
         }
     }
 
-    pub fn get_or_compute(
+    /// The diagnostics of one component, memoised on its text and on the
+    /// `context` digest of what it reads outside itself.
+    pub fn component(
         &mut self,
         component: &Component,
         context: u64,
         compute: impl FnOnce(&mut Vec<Diagnostic>),
     ) -> Vec<Diagnostic> {
-        let key = (component.digest, context);
-        let start = component.span.start as isize;
+        self.get_or_compute((component.digest, context), component.span.start, compute)
+    }
+
+    /// The diagnostics of a piece of text that reads nothing outside itself
+    /// (a schema definition) and starts at `start`.
+    pub fn self_contained(
+        &mut self,
+        text: &str,
+        start: usize,
+        compute: impl FnOnce(&mut Vec<Diagnostic>),
+    ) -> Vec<Diagnostic> {
+        self.get_or_compute((xxh3_64(text.as_bytes()), SELF_CONTAINED), start, compute)
+    }
+
+    fn get_or_compute(
+        &mut self,
+        key: (u64, u64),
+        start: usize,
+        compute: impl FnOnce(&mut Vec<Diagnostic>),
+    ) -> Vec<Diagnostic> {
+        let start = start as isize;
         let relative = match self
             .previous
             .remove(&key)

@@ -30,11 +30,11 @@ pub use rules::{Rule, Tier};
 
 use blueprint_grammars::interpolate::Environment;
 use blueprint_grammars::model::{self, Blueprint, Component};
-use blueprint_grammars::yaml::{self, ParsedYaml};
+use blueprint_grammars::yaml::{self, Node, ParsedYaml};
 use blueprint_grammars::SourceText;
 
 use context::Context;
-use memo::ComponentMemo;
+use memo::Memo;
 
 /// Checks one blueprint file through tiers L1-L4 (no database), from
 /// scratch.
@@ -52,7 +52,7 @@ pub struct Analysis {
 #[derive(Default)]
 pub struct Analyzer {
     previous: Option<(String, ParsedYaml)>,
-    memo: ComponentMemo,
+    memo: Memo,
 }
 
 impl Analyzer {
@@ -63,39 +63,26 @@ impl Analyzer {
             None => yaml::parse(text),
         };
         let blueprint = model::lower(parsed.root.as_ref(), text);
+        let cx = Context::new(text, &blueprint, env);
         let mut out = Vec::new();
 
-        // L1 structure.
+        // L1 structure, outside the items memoised below.
         syntax::check_syntax(source, &parsed.errors, &mut out);
-        let is_blueprint = parsed
+        let root = parsed
             .root
             .as_ref()
-            .is_some_and(|root| structure::check_structure_outside_components(root, &mut out));
-        let component_items = match (&parsed.root, is_blueprint) {
-            (Some(root), true) => structure::component_items(root),
-            _ => &[],
-        };
+            .filter(|root| structure::check_structure_outside_items(root, &mut out));
         legacy::check_legacy(&blueprint, &mut out);
-        let cx = Context::new(text, &blueprint, env);
         names::check_duplicate_components(&cx, &mut out);
         names::check_duplicate_schemas(&cx, &mut out);
 
-        // Per component (the L1 structure of its item, then L2), memoised on
-        // the component's text and on everything outside it that the checks
-        // read. Lowering makes one component per item, in order.
-        let context_digest = memo::context_digest(&cx);
+        // Components and schema definitions one by one (their L1 structure
+        // and L2 checks), memoised.
         let mut memo = std::mem::take(&mut self.memo).into_next_run();
-        for (index, component) in cx.components().iter().enumerate() {
-            let diagnostics = memo.get_or_compute(component, context_digest, |out| {
-                if let Some(item) = component_items.get(index) {
-                    structure::check_component_structure(item, index, out);
-                }
-                check_component(&cx, component, out)
-            });
-            out.extend(diagnostics);
-        }
+        check_items(&cx, root, &mut memo, &mut out);
         self.memo = memo;
-        schemas::check_schema_defs(&cx, &mut out);
+
+        // L2 across components.
         databases::check_databases(&cx, &mut out);
 
         // L3 system integration (the database pre-flight is separate).
@@ -115,6 +102,34 @@ impl Analyzer {
     }
 }
 
+/// The checks of each component and each schema definition, through the
+/// memo. `root` is the YAML root when the file is a blueprint.
+fn check_items(cx: &Context, root: Option<&Node>, memo: &mut Memo, out: &mut Vec<Diagnostic>) {
+    // Lowering makes one component per item of `system.components`, and one
+    // schema definition per entry of `schemas` then `system.schemas`, in
+    // order: the model and the YAML items line up by index.
+    let component_items = root.map_or(&[][..], structure::component_items);
+    let context = memo::context_digest(cx);
+    for (index, component) in cx.components().iter().enumerate() {
+        out.extend(memo.component(component, context, |out| {
+            if let Some(item) = component_items.get(index) {
+                structure::check_component_structure(item, index, out);
+            }
+            check_component(cx, component, out)
+        }));
+    }
+    let schema_entries = root.map(structure::schema_entries).unwrap_or_default();
+    for (index, def) in cx.blueprint.schemas.iter().enumerate() {
+        let source = cx.text.get(def.span.start..def.span.end).unwrap_or("");
+        out.extend(memo.self_contained(source, def.span.start, |out| {
+            if let Some(entry) = schema_entries.get(index) {
+                structure::check_schema_structure(entry, out);
+            }
+            schemas::check_schema_def(def, out);
+        }));
+    }
+}
+
 /// The checks that read one component (and the schemas and databases it
 /// refers to, which the memo's context digest covers). Every span they
 /// report lies inside the component, so a memoised result can be moved with
@@ -128,11 +143,29 @@ fn check_component(cx: &Context, component: &Component, out: &mut Vec<Diagnostic
     stores::check_store(cx, component, out);
 }
 
-/// Sorts by position and drops findings that another rule already explains
+fn mask_in_place(text: &mut String) {
+    if !blueprint_grammars::interpolate::secret_spans(text).is_empty() {
+        *text = blueprint_grammars::interpolate::mask_secrets(text);
+    }
+}
+
+/// Masks secrets in messages, sorts by position and drops findings that another rule already explains
 /// at the same place: a duplicate schema is also a duplicate YAML key (the
 /// schema rule says more), and a value lost to a syntax problem (an alias
 /// with no anchor reads as null) is not also of the wrong type.
 fn finish(mut out: Vec<Diagnostic>) -> Vec<Diagnostic> {
+    // A safety net under every rule: whatever a message quotes (a value the
+    // user wrote, a URL), a password in it is masked.
+    for d in &mut out {
+        mask_in_place(&mut d.message);
+        if let Some(help) = &mut d.help {
+            mask_in_place(help);
+        }
+        d.related
+            .iter_mut()
+            .for_each(|r| mask_in_place(&mut r.message));
+        d.fixes.iter_mut().for_each(|f| mask_in_place(&mut f.title));
+    }
     use std::collections::HashSet;
     let is_syntax = |d: &Diagnostic| d.rule.code < "BP109";
     let is_shape =

@@ -1,6 +1,6 @@
 //! L2: record schemas are well-formed, and ports refer to schemas that exist.
 
-use blueprint_grammars::model::{Component, Schema};
+use blueprint_grammars::model::{Component, Schema, SchemaDef};
 
 use super::context::Context;
 use super::rules;
@@ -12,8 +12,10 @@ pub const FIELD_TYPES: &[&str] = &[
     "string", "integer", "number", "boolean", "object", "array", "null",
 ];
 
-pub fn check_schema_defs(cx: &Context, out: &mut Vec<Diagnostic>) {
-    for def in &cx.blueprint.schemas {
+/// Checks one schema definition: it reads nothing but the definition, so
+/// its results can be memoised on its text.
+pub fn check_schema_def(def: &SchemaDef, out: &mut Vec<Diagnostic>) {
+    {
         let name = &def.name.value;
         match def.schema.type_name.as_ref().map(|t| t.value.as_str()) {
             Some("object") => {}

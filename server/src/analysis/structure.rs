@@ -11,7 +11,7 @@ mod report;
 mod walk;
 
 use blueprint_grammars::shape;
-use blueprint_grammars::yaml::{Node, Value};
+use blueprint_grammars::yaml::{Entry, Node, Value};
 
 use super::rules;
 use super::Diagnostic;
@@ -24,15 +24,38 @@ pub fn check_structure(root: &Node, out: &mut Vec<Diagnostic>) {
         for (index, item) in component_items(root).iter().enumerate() {
             check_component_structure(item, index, out);
         }
+        for entry in schema_entries(root) {
+            check_schema_structure(entry, out);
+        }
     }
 }
 
-/// Checks the structure of the file except the items of
-/// `system.components`, which [`check_component_structure`] checks one at a
-/// time. Returns whether the file is a blueprint (and so whether its
-/// components should be checked).
-pub fn check_structure_outside_components(root: &Node, out: &mut Vec<Diagnostic>) -> bool {
+/// Checks the structure of the file except its components and schema
+/// definitions, which [`check_component_structure`] and
+/// [`check_schema_structure`] check one at a time. Returns whether the file
+/// is a blueprint (and so whether those should be checked).
+pub fn check_structure_outside_items(root: &Node, out: &mut Vec<Diagnostic>) -> bool {
     check_file(root, true, out)
+}
+
+/// Checks the structure of one schema definition.
+pub fn check_schema_structure(entry: &Entry, out: &mut Vec<Diagnostic>) {
+    Walker::new(&walk::STRUCTURE, out).schema_def(entry);
+}
+
+/// The entries of the top-level `schemas`, then of legacy `system.schemas`:
+/// the order in which the model lowers them.
+pub fn schema_entries(root: &Node) -> Vec<&Entry> {
+    let top = root
+        .get("schemas")
+        .and_then(Node::as_mapping)
+        .unwrap_or(&[]);
+    let legacy = root
+        .get("system")
+        .and_then(|s| s.get("schemas"))
+        .and_then(Node::as_mapping)
+        .unwrap_or(&[]);
+    top.iter().chain(legacy).collect()
 }
 
 /// Checks the structure of the `index`th item of `system.components`.
@@ -53,7 +76,7 @@ pub fn component_items(root: &Node) -> &[Node] {
 /// A file without a top-level `system` is not a blueprint (autocoder's own
 /// schema file, a docker-compose file that matched the glob): it gets one
 /// BP109 and nothing else, rather than a warning on every key.
-fn check_file(root: &Node, skip_components: bool, out: &mut Vec<Diagnostic>) -> bool {
+fn check_file(root: &Node, skip_items: bool, out: &mut Vec<Diagnostic>) -> bool {
     let Some(entries) = root.as_mapping() else {
         let found = match root.value {
             Value::Null => "nothing".to_owned(),
@@ -88,7 +111,7 @@ fn check_file(root: &Node, skip_components: bool, out: &mut Vec<Diagnostic>) -> 
     }
     let anchor = entries.first().map_or(root.span, |e| e.key_span);
     let mut walker = Walker::new(&walk::STRUCTURE, out);
-    walker.skip_components = skip_components;
+    walker.skip_items = skip_items;
     walker.mapping(root, shape::root(), "the file", anchor);
     true
 }

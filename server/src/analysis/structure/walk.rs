@@ -53,10 +53,10 @@ pub(crate) static CONFIGURATION: Codes = Codes {
 pub(crate) struct Walker<'o> {
     pub(super) codes: &'static Codes,
     pub(super) out: &'o mut Vec<Diagnostic>,
-    /// Leave items of `system.components` alone: they are walked one at a
-    /// time by [`Walker::component`], so that their results can be memoised
-    /// per component.
-    pub(super) skip_components: bool,
+    /// Leave components and schema definitions alone: they are walked one
+    /// at a time by [`Walker::component`] and [`Walker::schema_def`], so that
+    /// their results can be memoised one by one.
+    pub(super) skip_items: bool,
 }
 
 /// Where a value sits: how to name it in messages and what span stands for
@@ -86,7 +86,7 @@ impl<'o> Walker<'o> {
         Walker {
             codes,
             out,
-            skip_components: false,
+            skip_items: false,
         }
     }
 
@@ -100,6 +100,20 @@ impl<'o> Walker<'o> {
         self.value(
             item,
             &Kind::Object(blueprint_grammars::shape::component),
+            &at,
+        );
+    }
+
+    /// Walks one entry of `schemas` (or legacy `system.schemas`).
+    pub fn schema_def(&mut self, entry: &Entry) {
+        let at = At {
+            what: format!("schema `{}`", entry.key),
+            key_span: Some(entry.key_span),
+            index: None,
+        };
+        self.value(
+            &entry.value,
+            &Kind::Object(blueprint_grammars::shape::schema),
             &at,
         );
     }
@@ -239,7 +253,8 @@ impl<'o> Walker<'o> {
         if node.is_null() && !node.span.is_empty() {
             return;
         }
-        if self.skip_components && matches!(kind, Kind::Object(shape) if shape().id == "component")
+        if self.skip_items
+            && matches!(kind, Kind::Object(shape) if ["component", "schema"].contains(&shape().id))
         {
             return;
         }
