@@ -26,7 +26,9 @@ pub fn large_blueprint(components: usize) -> String {
             out,
             r#"    - name: api_{g}
       type: APIEndpoint
-      description: REST endpoint number {g} for its records
+      description: >
+        REST endpoint number {g} for its records:
+        create, read, list, update and delete.
       configuration:
         port: {port}
         host: 127.0.0.1
@@ -40,7 +42,9 @@ pub fn large_blueprint(components: usize) -> String {
           description: Requests for the records of group {g}
     - name: controller_{g}
       type: Controller
-      description: Routes requests of endpoint {g} to its store
+      description: >
+        Routes requests of endpoint {g} to its store
+        and shapes the replies.
       configuration:
         concurrency: 8
         timeout_ms: 2000
@@ -56,7 +60,9 @@ pub fn large_blueprint(components: usize) -> String {
           description: Records to persist
     - name: store_{g}
       type: Store
-      description: Keeps the records of group {g}
+      description: >
+        Keeps the records of group {g}
+        in their own table.
       configuration:
         database: db_{db}
         table: records_{g}
@@ -102,6 +108,12 @@ pub fn large_blueprint(components: usize) -> String {
       created_at:
         type: string
         format: date-time
+      updated_at:
+        type: string
+        format: date-time
+      status:
+        type: string
+        enum: [open, closed]
       tags:
         type: array
         items: {{ type: string }}
