@@ -107,9 +107,7 @@ fn resolve<'a>(
             format!("no component `{}`", endpoint.component.value),
         );
         d = match did_you_mean(&endpoint.component.value, cx.component_names()) {
-            Some(close) => d
-                .with_help(format!("did you mean `{close}`?"))
-                .with_replacement(format!("Replace with `{close}`"), close),
+            Some(close) => d.with_suggestion(close),
             None => d.with_help("bind to a component defined under `system.components`"),
         };
         out.push(d);
@@ -183,9 +181,7 @@ fn resolve<'a>(
         &port_name.value,
         ports.iter().map(|p| p.name.value.as_str()),
     ) {
-        Some(close) => d
-            .with_help(format!("did you mean `{close}`?"))
-            .with_replacement(format!("Replace with `{close}`"), close),
+        Some(close) => d.with_suggestion(close),
         None if ports.is_empty() => d.with_help(format!(
             "`{}` declares no {kind}s; add `{kind}s: [{{ name: {}, schema: ... }}]` to it",
             endpoint.component.value, port_name.value

@@ -117,6 +117,13 @@ impl Diagnostic {
         )
     }
 
+    /// "Did you mean `close`?", with the fix that replaces the diagnostic's
+    /// span by `close`.
+    pub fn with_suggestion(self, close: &str) -> Self {
+        self.with_help(format!("did you mean `{close}`?"))
+            .with_replacement(format!("Replace with `{close}`"), close)
+    }
+
     /// The same diagnostic with every span moved by `delta` bytes.
     pub fn shifted(mut self, delta: isize) -> Self {
         self.span = self.span.shifted(delta);

@@ -85,9 +85,7 @@ fn check_fields(schema: &Schema, path: &str, out: &mut Vec<Diagnostic>) {
                 ),
             );
             diagnostic = match did_you_mean(&required.value, names) {
-                Some(close) => diagnostic
-                    .with_help(format!("did you mean `{close}`?"))
-                    .with_replacement(format!("Replace with `{close}`"), close),
+                Some(close) => diagnostic.with_suggestion(close),
                 None => diagnostic.with_help(format!(
                     "declare `{}` under `properties`, or remove it from `required`",
                     required.value
@@ -111,9 +109,7 @@ pub fn check_port_schemas(cx: &Context, component: &Component, out: &mut Vec<Dia
             format!("no schema `{}` is defined", schema.value),
         );
         diagnostic = match did_you_mean(&schema.value, cx.schema_names()) {
-            Some(close) => diagnostic
-                .with_help(format!("did you mean `{close}`?"))
-                .with_replacement(format!("Replace with `{close}`"), close),
+            Some(close) => diagnostic.with_suggestion(close),
             None => diagnostic.with_help(format!(
                 "define `{}` under the top-level `schemas`",
                 schema.value

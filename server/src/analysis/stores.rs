@@ -36,9 +36,7 @@ pub fn check_store(cx: &Context, component: &Component, out: &mut Vec<Diagnostic
                 format!("no database `{}` in `system.databases`", db.value),
             );
             diagnostic = match did_you_mean(&db.value, declared) {
-                Some(close) => diagnostic
-                    .with_help(format!("did you mean `{close}`?"))
-                    .with_replacement(format!("Replace with `{close}`"), close),
+                Some(close) => diagnostic.with_suggestion(close),
                 None => diagnostic.with_help(format!(
                     "define `{}` under `system.databases`, with its `engine` and `url`",
                     db.value
@@ -93,9 +91,7 @@ pub fn check_store(cx: &Context, component: &Component, out: &mut Vec<Diagnostic
         };
         let mut diagnostic = Diagnostic::new(&rules::STORE_KEY_NOT_IN_SCHEMA, span, message);
         diagnostic = match (key, did_you_mean(key_name, fields.iter().copied())) {
-            (Some(_), Some(close)) => diagnostic
-                .with_help(format!("did you mean `{close}`?"))
-                .with_replacement(format!("Replace with `{close}`"), close),
+            (Some(_), Some(close)) => diagnostic.with_suggestion(close),
             _ if fields.is_empty() => diagnostic.with_help(format!(
                 "declare the key field under `schemas.{}.properties`",
                 schema_name.value

@@ -143,9 +143,7 @@ impl Walker<'_> {
             format!("{} must be one of {allowed}, found `{}`", at.what, shown(s)),
         );
         if let Some(close) = did_you_mean(s, vocab.values.iter().copied()) {
-            diagnostic = diagnostic
-                .with_help(format!("did you mean `{close}`?"))
-                .with_replacement(format!("Replace with `{close}`"), close);
+            diagnostic = diagnostic.with_suggestion(close);
         }
         self.out.push(diagnostic);
     }
@@ -157,9 +155,7 @@ impl Walker<'_> {
             format!("unknown component type `{}`", shown(s)),
         );
         diagnostic = match did_you_mean(s, ComponentType::ALL.iter().map(|t| t.as_str())) {
-            Some(close) => diagnostic
-                .with_help(format!("did you mean `{close}`?"))
-                .with_replacement(format!("Replace with `{close}`"), close),
+            Some(close) => diagnostic.with_suggestion(close),
             None => diagnostic.with_help(format!(
                 "use one of the component types: {}",
                 component_types()

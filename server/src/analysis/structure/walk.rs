@@ -217,9 +217,7 @@ impl<'o> Walker<'o> {
             format!("unknown key `{}` {within}", entry.key),
         );
         diagnostic = match suggestion {
-            Some(close) => diagnostic
-                .with_help(format!("did you mean `{close}`?"))
-                .with_replacement(format!("Replace with `{close}`"), close),
+            Some(close) => diagnostic.with_suggestion(close),
             None => diagnostic.with_help(match misplaced(node, &entry.key, shape) {
                 Some(place) => format!("`{}` belongs {place}", entry.key),
                 None => format!("remove it; {within} the keys are {}", key_list(shape)),
