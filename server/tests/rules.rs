@@ -36,9 +36,11 @@ fn codes_reported(file: &str) -> Vec<String> {
         .collect()
 }
 
+/// Pre-flight rules need a live database; `tests/preflight_cli.rs` and the
+/// engines' tests trigger each of them instead.
 #[test]
 fn every_rule_has_a_fixture_that_triggers_it() {
-    for rule in rules::ALL {
+    for rule in rules::ALL.iter().filter(|r| !rules::is_preflight(r)) {
         let file = format!("{}.blueprint.yaml", rule.code);
         assert!(
             fixtures_dir().join(&file).exists(),

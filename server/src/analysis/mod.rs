@@ -42,6 +42,17 @@ pub fn check(source: &SourceText, env: &Environment) -> Vec<Diagnostic> {
     Analyzer::default().check(source, env).diagnostics
 }
 
+/// Like [`check`], and also returns the model (which the pre-flight reads).
+pub fn check_with_model(source: &SourceText, env: &Environment) -> Analysis {
+    Analyzer::default().check(source, env)
+}
+
+/// Sorts diagnostics the way every check returns them: by position, then
+/// code.
+pub fn sort(diagnostics: &mut [Diagnostic]) {
+    diagnostics.sort_by(|a, b| (a.span.start, a.span.end, a.rule.code).cmp(&(b.span.start, b.span.end, b.rule.code)));
+}
+
 /// The outcome of one check: diagnostics and the model they are about.
 pub struct Analysis {
     pub diagnostics: Vec<Diagnostic>,
@@ -185,9 +196,7 @@ fn finish(mut out: Vec<Diagnostic>) -> Vec<Diagnostic> {
             || (is_shape(d) && explained.contains(&d.span))
     };
     out.retain(|d| !redundant(d));
-    out.sort_by(|a, b| {
-        (a.span.start, a.span.end, a.rule.code).cmp(&(b.span.start, b.span.end, b.rule.code))
-    });
+    sort(&mut out);
     out.dedup_by(|a, b| a.span == b.span && a.rule.code == b.rule.code && a.message == b.message);
     out
 }

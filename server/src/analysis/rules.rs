@@ -117,10 +117,30 @@ rules! {
     MALFORMED_ENDPOINT = "BP307" "malformed-endpoint" Integration Error "A binding endpoint that is not of the form `component.port`.";
     DUPLICATE_BINDING = "BP308" "duplicate-binding" Integration Warning "The same connection is bound twice.";
 
+    // L3 database pre-flight (`blueprint preflight`, `check --db`)
+    DATABASE_UNREACHABLE = "BP310" "database-unreachable" Integration Error "The pre-flight could not connect to a database.";
+    UNSUPPORTED_SERVER_VERSION = "BP311" "unsupported-server-version" Integration Warning "The database server is older than Blueprint supports.";
+    TABLE_MISSING = "BP312" "table-missing" Integration Error "A store's table does not exist in its database.";
+    COLUMN_MISSING = "BP313" "column-missing" Integration Error "A field of a store's schema has no column in its table.";
+    COLUMN_TYPE_MISMATCH = "BP314" "column-type-mismatch" Integration Error "A column's type cannot hold the values its schema field allows.";
+    NULLABILITY_MISMATCH = "BP315" "nullability-mismatch" Integration Warning "A column's NULL constraint disagrees with whether its field is required.";
+    PRIMARY_KEY_MISMATCH = "BP316" "primary-key-mismatch" Integration Warning "A store's key is not its table's primary key.";
+    UNSUPPLIED_NOT_NULL_COLUMN = "BP317" "unsupplied-not-null-column" Integration Error "A NOT NULL column without default that the store's schema never supplies.";
+    MISSING_PRIVILEGE = "BP318" "missing-privilege" Integration Error "The database user lacks a privilege the store needs.";
+    SLOW_DATABASE = "BP319" "slow-database" Integration Warning "Round trips to the database take longer than the threshold.";
+    POOL_EXCEEDS_SERVER = "BP320" "pool-exceeds-server" Integration Warning "The pool may open more connections than the server allows.";
+
     // L4 semantics
     REQUIRED_COLUMN_NOT_SUPPLIED = "BP400" "required-column-not-supplied" Semantics Warning "A store's required column that no upstream producer supplies.";
     OUTPUT_NOT_CONSUMED = "BP401" "output-not-consumed" Semantics Warning "An output port that no binding consumes.";
     DESCRIPTION_CONTRADICTS_ENGINE = "BP402" "description-contradicts-engine" Semantics Warning "A description names a database engine that the configuration does not use.";
+}
+
+/// Rules reported by the database pre-flight only: they need a live
+/// database, so their fixtures live in the pre-flight tests, not in the
+/// per-rule fixtures that `blueprint check` runs.
+pub fn is_preflight(rule: &Rule) -> bool {
+    ("BP310"..="BP399").contains(&rule.code)
 }
 
 /// Looks a rule up by code (`BP110`, case-insensitive) or name (`unknown-key`).

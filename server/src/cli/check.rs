@@ -11,7 +11,7 @@ use blueprint_grammars::{LineIndex, SourceText};
 use super::discover::{self, Failure};
 use super::location::Located;
 use super::{print_error, print_stdout, print_warning, render_human, render_json, render_sarif};
-use super::{CheckArgs, ColorChoice, Format, Status};
+use super::{ColorChoice, FileArgs, Format, PreflightOptions, Status};
 use crate::analysis::{self, Diagnostic, Severity};
 
 /// One analysed file.
@@ -108,7 +108,24 @@ impl Report {
     }
 }
 
-pub(crate) fn run(args: &CheckArgs) -> Status {
+/// `blueprint check`: every tier, and the pre-flight too when `db` is set.
+pub(crate) fn run(args: &FileArgs, db: Option<&PreflightOptions>) -> Status {
+    let preflight = db.map(super::preflight::Runner::new);
+    check_files(args, |path, source| {
+        let (env, warning) = crate::environment::for_blueprint(path);
+        let analysis = analysis::check_with_model(source, &env);
+        let mut diagnostics = analysis.diagnostics;
+        if let Some(runner) = &preflight {
+            diagnostics.extend(runner.run(path, &analysis.blueprint, &env));
+            analysis::sort(&mut diagnostics);
+        }
+        (diagnostics, warning)
+    })
+}
+
+/// Finds and reads the files, analyses each with `analyze` (which returns
+/// its diagnostics and a warning to show, if any), and prints the report.
+pub(crate) fn check_files(args: &FileArgs, analyze: impl Fn(&Path, &SourceText) -> (Vec<Diagnostic>, Option<String>)) -> Status {
     let default = [PathBuf::from(".")];
     let paths = if args.paths.is_empty() {
         &default[..]
@@ -166,13 +183,6 @@ pub(crate) fn run(args: &CheckArgs) -> Status {
     report.status()
 }
 
-/// The CLI's one call into analysis (change it here only). `${VAR}`s see
-/// the process environment and the `.env` beside the blueprint; a `.env`
-/// that cannot be read in full comes back as a warning to show.
-fn analyze(path: &Path, source: &SourceText) -> (Vec<Diagnostic>, Option<String>) {
-    let (env, warning) = crate::environment::for_blueprint(path);
-    (analysis::check(source, &env), warning)
-}
 
 fn print_failures(failures: &[Failure]) {
     for failure in failures {

@@ -11,6 +11,7 @@ mod check;
 mod discover;
 mod explain;
 mod location;
+mod preflight;
 mod render_human;
 mod render_json;
 mod render_sarif;
@@ -52,6 +53,19 @@ whatever its name.
 Exit codes: 0 no error-severity diagnostics (warnings, infos and hints do not
 fail), 1 at least one error, 2 something could not be checked.";
 
+const PREFLIGHT_EXAMPLES: &str = "\
+Examples:
+  blueprint preflight app.blueprint.yaml            Ask each database whether the stores will work
+  blueprint preflight . --timeout-ms 1000           Fail faster on an unreachable server
+  blueprint check --db .                            Every tier, with the pre-flight
+
+The pre-flight is read-only: catalogue queries in a read-only session, one
+round trip per database; SQLite files are opened read-only and never
+created. Results are cached for --cache-ttl-s seconds (by masked URL and the
+tables asked about) under $XDG_CACHE_HOME/blueprint; --no-cache skips it.
+
+Exit codes: as `blueprint check`.";
+
 const EXPLAIN_EXAMPLES: &str = "\
 Examples:
   blueprint explain BP110          By code
@@ -84,6 +98,9 @@ enum Command {
     /// Check blueprint files and report diagnostics
     #[command(after_help = CHECK_EXAMPLES)]
     Check(CheckArgs),
+    /// Run the database pre-flight: connect to each database and check the stores' tables
+    #[command(after_help = PREFLIGHT_EXAMPLES)]
+    Preflight(PreflightArgs),
     /// Explain a rule: what it checks, why it matters, how to fix it
     #[command(after_help = EXPLAIN_EXAMPLES)]
     Explain(ExplainArgs),
@@ -96,6 +113,43 @@ enum Command {
 
 #[derive(Debug, Args)]
 pub(crate) struct CheckArgs {
+    #[command(flatten)]
+    files: FileArgs,
+    /// Also run the database pre-flight (connects to the databases)
+    #[arg(long)]
+    db: bool,
+    #[command(flatten)]
+    preflight: PreflightOptions,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct PreflightArgs {
+    #[command(flatten)]
+    files: FileArgs,
+    #[command(flatten)]
+    preflight: PreflightOptions,
+}
+
+/// How the pre-flight connects and what it tolerates.
+#[derive(Debug, Args)]
+pub(crate) struct PreflightOptions {
+    /// Bound on each database's inspection, in milliseconds
+    #[arg(long, value_name = "MS", default_value_t = 3000)]
+    timeout_ms: u64,
+    /// Median round trip above which a database is reported slow, in milliseconds
+    #[arg(long, value_name = "MS", default_value_t = 50)]
+    slow_ms: u64,
+    /// How long an inspection's result is reused, in seconds
+    #[arg(long, value_name = "SECONDS", default_value_t = 60)]
+    cache_ttl_s: u64,
+    /// Always ask the databases; neither read nor write the cache
+    #[arg(long)]
+    no_cache: bool,
+}
+
+/// Which files a command reads and how it prints.
+#[derive(Debug, Args)]
+pub(crate) struct FileArgs {
     /// Files or directories to check [default: the current directory]
     #[arg(value_name = "PATH")]
     paths: Vec<PathBuf>,
@@ -167,7 +221,8 @@ pub fn run() -> ExitCode {
         }
     };
     let status = match cli.command {
-        Command::Check(args) => check::run(&args),
+        Command::Check(args) => check::run(&args.files, args.db.then_some(&args.preflight)),
+        Command::Preflight(args) => preflight::run(&args),
         Command::Explain(args) => match args.rule {
             Some(rule) if !args.list => explain::explain(&rule),
             _ => explain::list(),

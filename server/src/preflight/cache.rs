@@ -1,0 +1,105 @@
+//! Inspection results kept for a while, so that re-running the pre-flight
+//! (the language server does on every save) does not ask the database
+//! again for what it just answered.
+//!
+//! The key is the URL with its password masked, plus the list of tables
+//! asked about: a catalogue depends on nothing else, so editing a schema's
+//! fields reuses it, while adding a store (a new table) does not. No secret
+//! goes into a key or a file. Only successful inspections are kept: a
+//! failure should be retried as soon as the user fixes its cause.
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::sync::Mutex;
+use std::time::{Duration, SystemTime};
+
+use blueprint_grammars::interpolate::mask_secrets;
+use xxhash_rust::xxh3::Xxh3;
+
+use super::catalog::{Catalog, Probe};
+
+/// Where and how long results are kept.
+pub struct Cache {
+    ttl: Duration,
+    memory: Mutex<HashMap<u64, (SystemTime, Catalog)>>,
+    /// A directory to persist entries in across processes (the CLI), or
+    /// none (memory only).
+    dir: Option<PathBuf>,
+}
+
+#[derive(serde::Serialize, serde::Deserialize)]
+struct Stored {
+    written: SystemTime,
+    catalog: Catalog,
+}
+
+impl Cache {
+    /// A cache that keeps nothing (`--no-cache`).
+    pub fn disabled() -> Self {
+        Cache { ttl: Duration::ZERO, memory: Mutex::default(), dir: None }
+    }
+
+    pub fn in_memory(ttl: Duration) -> Self {
+        Cache { ttl, memory: Mutex::default(), dir: None }
+    }
+
+    /// A cache persisted under the user's cache directory
+    /// (`$BLUEPRINT_CACHE_DIR`, else `$XDG_CACHE_HOME/blueprint/preflight`,
+    /// else `~/.cache/blueprint/preflight`); memory only when none exists.
+    pub fn on_disk(ttl: Duration) -> Self {
+        let dir = std::env::var_os("BLUEPRINT_CACHE_DIR")
+            .map(PathBuf::from)
+            .or_else(|| std::env::var_os("XDG_CACHE_HOME").map(|d| PathBuf::from(d).join("blueprint/preflight")))
+            .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cache/blueprint/preflight")));
+        Cache { ttl, memory: Mutex::default(), dir }
+    }
+
+    pub fn key(probe: &Probe) -> u64 {
+        let mut hasher = Xxh3::new();
+        hasher.update(mask_secrets(&probe.url).as_bytes());
+        let mut tables = probe.tables.clone();
+        tables.sort();
+        for t in tables {
+            hasher.update(&[0]);
+            hasher.update(t.as_bytes());
+        }
+        hasher.digest()
+    }
+
+    pub fn get(&self, key: u64) -> Option<Catalog> {
+        if self.ttl.is_zero() {
+            return None;
+        }
+        let fresh = |written: SystemTime| written.elapsed().is_ok_and(|age| age < self.ttl);
+        if let Some((written, catalog)) = self.memory.lock().ok()?.get(&key) {
+            if fresh(*written) {
+                return Some(catalog.clone());
+            }
+        }
+        let file = self.file(key)?;
+        let stored: Stored = serde_json::from_slice(&std::fs::read(file).ok()?).ok()?;
+        fresh(stored.written).then_some(stored.catalog)
+    }
+
+    pub fn put(&self, key: u64, catalog: &Catalog) {
+        if self.ttl.is_zero() {
+            return;
+        }
+        let now = SystemTime::now();
+        if let Ok(mut memory) = self.memory.lock() {
+            memory.insert(key, (now, catalog.clone()));
+        }
+        // Best effort: a cache that cannot be written is only slower.
+        if let Some(file) = self.file(key) {
+            let stored = Stored { written: now, catalog: catalog.clone() };
+            if let (Some(dir), Ok(bytes)) = (file.parent(), serde_json::to_vec(&stored)) {
+                let tmp = file.with_extension("tmp");
+                let _ = std::fs::create_dir_all(dir).and_then(|()| std::fs::write(&tmp, bytes)).and_then(|()| std::fs::rename(&tmp, &file));
+            }
+        }
+    }
+
+    fn file(&self, key: u64) -> Option<PathBuf> {
+        self.dir.as_ref().map(|d| d.join(format!("{key:016x}.json")))
+    }
+}
