@@ -4,4 +4,5 @@
 pub mod analysis;
 pub mod cli;
 pub mod environment;
+pub mod preflight;
 pub mod synthetic;

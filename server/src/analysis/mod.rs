@@ -50,7 +50,9 @@ pub fn check_with_model(source: &SourceText, env: &Environment) -> Analysis {
 /// Sorts diagnostics the way every check returns them: by position, then
 /// code.
 pub fn sort(diagnostics: &mut [Diagnostic]) {
-    diagnostics.sort_by(|a, b| (a.span.start, a.span.end, a.rule.code).cmp(&(b.span.start, b.span.end, b.rule.code)));
+    diagnostics.sort_by(|a, b| {
+        (a.span.start, a.span.end, a.rule.code).cmp(&(b.span.start, b.span.end, b.rule.code))
+    });
 }
 
 /// The outcome of one check: diagnostics and the model they are about.

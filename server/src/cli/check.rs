@@ -125,7 +125,10 @@ pub(crate) fn run(args: &FileArgs, db: Option<&PreflightOptions>) -> Status {
 
 /// Finds and reads the files, analyses each with `analyze` (which returns
 /// its diagnostics and a warning to show, if any), and prints the report.
-pub(crate) fn check_files(args: &FileArgs, analyze: impl Fn(&Path, &SourceText) -> (Vec<Diagnostic>, Option<String>)) -> Status {
+pub(crate) fn check_files(
+    args: &FileArgs,
+    analyze: impl Fn(&Path, &SourceText) -> (Vec<Diagnostic>, Option<String>),
+) -> Status {
     let default = [PathBuf::from(".")];
     let paths = if args.paths.is_empty() {
         &default[..]
@@ -182,7 +185,6 @@ pub(crate) fn check_files(args: &FileArgs, analyze: impl Fn(&Path, &SourceText) 
     }
     report.status()
 }
-
 
 fn print_failures(failures: &[Failure]) {
     for failure in failures {

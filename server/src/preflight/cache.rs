@@ -36,11 +36,19 @@ struct Stored {
 impl Cache {
     /// A cache that keeps nothing (`--no-cache`).
     pub fn disabled() -> Self {
-        Cache { ttl: Duration::ZERO, memory: Mutex::default(), dir: None }
+        Cache {
+            ttl: Duration::ZERO,
+            memory: Mutex::default(),
+            dir: None,
+        }
     }
 
     pub fn in_memory(ttl: Duration) -> Self {
-        Cache { ttl, memory: Mutex::default(), dir: None }
+        Cache {
+            ttl,
+            memory: Mutex::default(),
+            dir: None,
+        }
     }
 
     /// A cache persisted under the user's cache directory
@@ -49,9 +57,19 @@ impl Cache {
     pub fn on_disk(ttl: Duration) -> Self {
         let dir = std::env::var_os("BLUEPRINT_CACHE_DIR")
             .map(PathBuf::from)
-            .or_else(|| std::env::var_os("XDG_CACHE_HOME").map(|d| PathBuf::from(d).join("blueprint/preflight")))
-            .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cache/blueprint/preflight")));
-        Cache { ttl, memory: Mutex::default(), dir }
+            .or_else(|| {
+                std::env::var_os("XDG_CACHE_HOME")
+                    .map(|d| PathBuf::from(d).join("blueprint/preflight"))
+            })
+            .or_else(|| {
+                std::env::var_os("HOME")
+                    .map(|h| PathBuf::from(h).join(".cache/blueprint/preflight"))
+            });
+        Cache {
+            ttl,
+            memory: Mutex::default(),
+            dir,
+        }
     }
 
     pub fn key(probe: &Probe) -> u64 {
@@ -91,15 +109,22 @@ impl Cache {
         }
         // Best effort: a cache that cannot be written is only slower.
         if let Some(file) = self.file(key) {
-            let stored = Stored { written: now, catalog: catalog.clone() };
+            let stored = Stored {
+                written: now,
+                catalog: catalog.clone(),
+            };
             if let (Some(dir), Ok(bytes)) = (file.parent(), serde_json::to_vec(&stored)) {
                 let tmp = file.with_extension("tmp");
-                let _ = std::fs::create_dir_all(dir).and_then(|()| std::fs::write(&tmp, bytes)).and_then(|()| std::fs::rename(&tmp, &file));
+                let _ = std::fs::create_dir_all(dir)
+                    .and_then(|()| std::fs::write(&tmp, bytes))
+                    .and_then(|()| std::fs::rename(&tmp, &file));
             }
         }
     }
 
     fn file(&self, key: u64) -> Option<PathBuf> {
-        self.dir.as_ref().map(|d| d.join(format!("{key:016x}.json")))
+        self.dir
+            .as_ref()
+            .map(|d| d.join(format!("{key:016x}.json")))
     }
 }

@@ -113,8 +113,9 @@ pub struct InspectError {
     pub detail: String,
 }
 
-/// What to inspect.
-#[derive(Clone, Debug)]
+/// What to inspect. Its `Debug` masks the URL's password, so a probe in a
+/// log line or a panic message leaks nothing.
+#[derive(Clone)]
 pub struct Probe {
     /// The connection URL with `${VAR}`s resolved. Holds secrets: never
     /// print it; use `blueprint_grammars::interpolate::mask_secrets`.
@@ -125,4 +126,18 @@ pub struct Probe {
     pub timeout: Duration,
     /// How many `SELECT 1` round trips to time.
     pub pings: usize,
+}
+
+impl std::fmt::Debug for Probe {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Probe")
+            .field(
+                "url",
+                &blueprint_grammars::interpolate::mask_secrets(&self.url),
+            )
+            .field("tables", &self.tables)
+            .field("timeout", &self.timeout)
+            .field("pings", &self.pings)
+            .finish()
+    }
 }

@@ -36,11 +36,17 @@ pub struct Thresholds {
 
 impl Default for Thresholds {
     fn default() -> Self {
-        Thresholds { slow: Duration::from_millis(50) }
+        Thresholds {
+            slow: Duration::from_millis(50),
+        }
     }
 }
 
-pub fn compare(target: &DatabaseTarget, inspected: &Result<Catalog, InspectError>, thresholds: Thresholds) -> Vec<Diagnostic> {
+pub fn compare(
+    target: &DatabaseTarget,
+    inspected: &Result<Catalog, InspectError>,
+    thresholds: Thresholds,
+) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     match inspected {
         Err(error) => out.push(unreachable(target, error)),
@@ -74,12 +80,22 @@ fn unreachable(target: &DatabaseTarget, error: &InspectError) -> Diagnostic {
     Diagnostic::new(
         &rules::DATABASE_UNREACHABLE,
         target.anchor,
-        format!("cannot reach {} at {}: {reason} ({})", label(target), mask_secrets(&target.url), mask_secrets(&error.detail)),
+        format!(
+            "cannot reach {} at {}: {reason} ({})",
+            label(target),
+            mask_secrets(&target.url),
+            mask_secrets(&error.detail)
+        ),
     )
     .with_help(help)
 }
 
-fn check_server(target: &DatabaseTarget, catalog: &Catalog, thresholds: Thresholds, out: &mut Vec<Diagnostic>) {
+fn check_server(
+    target: &DatabaseTarget,
+    catalog: &Catalog,
+    thresholds: Thresholds,
+    out: &mut Vec<Diagnostic>,
+) {
     let server = &catalog.server;
     if let Some(minimum) = minimum_version(&server.product) {
         if server.version_number < minimum {
@@ -87,7 +103,15 @@ fn check_server(target: &DatabaseTarget, catalog: &Catalog, thresholds: Threshol
                 Diagnostic::new(
                     &rules::UNSUPPORTED_SERVER_VERSION,
                     target.anchor,
-                    format!("{} runs {} {}; Blueprint supports {} {}.{} and later", label(target), server.product, server.version, server.product, minimum.0, minimum.1),
+                    format!(
+                        "{} runs {} {}; Blueprint supports {} {}.{} and later",
+                        label(target),
+                        server.product,
+                        server.version,
+                        server.product,
+                        minimum.0,
+                        minimum.1
+                    ),
                 )
                 .with_help("upgrade the server; older versions lack features generated stores use"),
             );
@@ -110,7 +134,10 @@ fn check_server(target: &DatabaseTarget, catalog: &Catalog, thresholds: Threshol
         // sqlx's default pool size, when the blueprint does not set one.
         let max = pool.max_connections.as_ref().map_or(10, |m| m.value);
         if max > i64::from(limit) {
-            let span = pool.max_connections.as_ref().map_or(target.anchor, |m| m.span);
+            let span = pool
+                .max_connections
+                .as_ref()
+                .map_or(target.anchor, |m| m.span);
             out.push(
                 Diagnostic::new(
                     &rules::POOL_EXCEEDS_SERVER,
@@ -121,8 +148,13 @@ fn check_server(target: &DatabaseTarget, catalog: &Catalog, thresholds: Threshol
             );
         }
     }
-    if target.migrations == MigrationMode::Auto && !catalog.can_create && !target.stores.is_empty() {
-        let span = target.database.migrations.as_ref().map_or(target.anchor, |m| m.span);
+    if target.migrations == MigrationMode::Auto && !catalog.can_create && !target.stores.is_empty()
+    {
+        let span = target
+            .database
+            .migrations
+            .as_ref()
+            .map_or(target.anchor, |m| m.span);
         out.push(
             Diagnostic::new(
                 &rules::MISSING_PRIVILEGE,
@@ -140,7 +172,12 @@ fn median(samples: &[Duration]) -> Option<Duration> {
     sorted.get(sorted.len() / 2).copied()
 }
 
-fn check_store(target: &DatabaseTarget, store: &StoreTarget, catalog: &Catalog, out: &mut Vec<Diagnostic>) {
+fn check_store(
+    target: &DatabaseTarget,
+    store: &StoreTarget,
+    catalog: &Catalog,
+    out: &mut Vec<Diagnostic>,
+) {
     let Some(table) = catalog.tables.get(&store.table) else {
         out.push(missing_table(target, store, catalog));
         return;
@@ -148,7 +185,7 @@ fn check_store(target: &DatabaseTarget, store: &StoreTarget, catalog: &Catalog, 
     let qualified = format!("`{}`", store.table);
     for field in &store.schema.properties {
         let name = &field.name.value;
-        let Some(column) = table.columns.iter().find(|c| &c.name == name) else {
+        let Some(column) = find_column(target.engine, table, name) else {
             out.push(
                 Diagnostic::new(&rules::COLUMN_MISSING, field.name.span, format!("table {qualified} has no column `{name}` for field `{name}` of `{}` (store `{}`)", store.schema_name, store.name))
                     .with_help(format!("add the column (a migration with `ALTER TABLE {} ADD COLUMN {name} ...`), or remove the field", store.table)),
@@ -175,15 +212,39 @@ fn check_store(target: &DatabaseTarget, store: &StoreTarget, catalog: &Catalog, 
                     .with_help(format!("add `{name}` to `required`, give it a `default`, or allow NULL in the column")),
             );
         } else if store.requires(name) && column.nullable && !column.primary_key {
-            let mut d = Diagnostic::new(&rules::NULLABILITY_MISMATCH, field.name.span, format!("`{}` requires `{name}` but column {qualified}.`{name}` allows NULL", store.schema_name))
-                .with_help("add NOT NULL to the column so the database enforces it too");
+            let mut d = Diagnostic::new(
+                &rules::NULLABILITY_MISMATCH,
+                field.name.span,
+                format!(
+                    "`{}` requires `{name}` but column {qualified}.`{name}` allows NULL",
+                    store.schema_name
+                ),
+            )
+            .with_help("add NOT NULL to the column so the database enforces it too");
             d.severity = Severity::Hint;
             out.push(d);
         }
     }
     check_primary_key(store, table, &qualified, out);
-    check_unsupplied(store, table, &qualified, out);
+    check_unsupplied(target.engine, store, table, &qualified, out);
     check_privileges(target, store, table, &qualified, out);
+}
+
+/// The column for a field: PostgreSQL matches names exactly (as the
+/// generated system quotes them); MySQL and SQLite compare column names
+/// without regard to case.
+fn find_column<'t>(engine: Engine, table: &'t Table, name: &str) -> Option<&'t Column> {
+    table
+        .columns
+        .iter()
+        .find(|c| c.name == name)
+        .or_else(|| match engine {
+            Engine::Postgres => None,
+            Engine::Mysql | Engine::Sqlite => table
+                .columns
+                .iter()
+                .find(|c| c.name.eq_ignore_ascii_case(name)),
+        })
 }
 
 fn missing_table(target: &DatabaseTarget, store: &StoreTarget, catalog: &Catalog) -> Diagnostic {
@@ -199,11 +260,23 @@ fn missing_table(target: &DatabaseTarget, store: &StoreTarget, catalog: &Catalog
     if auto {
         d.severity = Severity::Info;
     }
-    let elsewhere = catalog.other_tables.iter().find(|t| t.name == store.table && t.schema != catalog.schema);
-    let same_schema = catalog.other_tables.iter().filter(|t| t.schema == catalog.schema).map(|t| t.name.as_str());
+    let elsewhere = catalog
+        .other_tables
+        .iter()
+        .find(|t| t.name == store.table && t.schema != catalog.schema);
+    let same_schema = catalog
+        .other_tables
+        .iter()
+        .filter(|t| t.schema == catalog.schema)
+        .map(|t| t.name.as_str());
     if let Some(other) = elsewhere {
         let qualified = format!("{}.{}", other.schema, other.name);
-        d = d.with_help(format!("a table `{}` exists in schema `{}`: write `table: {qualified}`", other.name, other.schema)).with_replacement(format!("Replace with `{qualified}`"), qualified);
+        d = d
+            .with_help(format!(
+                "a table `{}` exists in schema `{}`: write `table: {qualified}`",
+                other.name, other.schema
+            ))
+            .with_replacement(format!("Replace with `{qualified}`"), qualified);
     } else if let Some(close) = did_you_mean(&store.table, same_schema) {
         d = d.with_suggestion(close);
     } else if !auto {
@@ -212,22 +285,55 @@ fn missing_table(target: &DatabaseTarget, store: &StoreTarget, catalog: &Catalog
     d
 }
 
-fn check_primary_key(store: &StoreTarget, table: &Table, qualified: &str, out: &mut Vec<Diagnostic>) {
-    let pk: Vec<&str> = table.columns.iter().filter(|c| c.primary_key).map(|c| c.name.as_str()).collect();
+fn check_primary_key(
+    store: &StoreTarget,
+    table: &Table,
+    qualified: &str,
+    out: &mut Vec<Diagnostic>,
+) {
+    let pk: Vec<&str> = table
+        .columns
+        .iter()
+        .filter(|c| c.primary_key)
+        .map(|c| c.name.as_str())
+        .collect();
     if pk == [store.key.as_str()] {
         return;
     }
     let message = match pk.as_slice() {
-        [] => format!("store `{}` is keyed by `{}` but table {qualified} has no primary key", store.name, store.key),
-        cols => format!("store `{}` is keyed by `{}` but the primary key of {qualified} is ({})", store.name, store.key, cols.join(", ")),
+        [] => format!(
+            "store `{}` is keyed by `{}` but table {qualified} has no primary key",
+            store.name, store.key
+        ),
+        cols => format!(
+            "store `{}` is keyed by `{}` but the primary key of {qualified} is ({})",
+            store.name,
+            store.key,
+            cols.join(", ")
+        ),
     };
     out.push(Diagnostic::new(&rules::PRIMARY_KEY_MISMATCH, store.key_span, message).with_help("make the store's `key` the table's primary key, so reads, updates and deletes by key find one row"));
 }
 
 /// Every insert fails if the table has a NOT NULL column without default
 /// that the schema does not even declare.
-fn check_unsupplied(store: &StoreTarget, table: &Table, qualified: &str, out: &mut Vec<Diagnostic>) {
-    let unsupplied: Vec<&Column> = table.columns.iter().filter(|c| !c.nullable && !c.has_default && store.schema.field(&c.name).is_none()).collect();
+fn check_unsupplied(
+    engine: Engine,
+    store: &StoreTarget,
+    table: &Table,
+    qualified: &str,
+    out: &mut Vec<Diagnostic>,
+) {
+    let supplied = |column: &Column| {
+        store.schema.properties.iter().any(|f| {
+            find_column(engine, table, &f.name.value).is_some_and(|c| c.name == column.name)
+        })
+    };
+    let unsupplied: Vec<&Column> = table
+        .columns
+        .iter()
+        .filter(|c| !c.nullable && !c.has_default && !supplied(c))
+        .collect();
     for column in unsupplied {
         out.push(
             Diagnostic::new(&rules::UNSUPPLIED_NOT_NULL_COLUMN, store.table_span, format!("column {qualified}.`{}` is NOT NULL without a default, and `{}` never supplies it: every insert will fail", column.name, store.schema_name))
@@ -238,15 +344,43 @@ fn check_unsupplied(store: &StoreTarget, table: &Table, qualified: &str, out: &m
 
 /// A store reads, inserts, updates and deletes (the REST API over it does
 /// all four).
-fn check_privileges(target: &DatabaseTarget, store: &StoreTarget, table: &Table, qualified: &str, out: &mut Vec<Diagnostic>) {
+fn check_privileges(
+    target: &DatabaseTarget,
+    store: &StoreTarget,
+    table: &Table,
+    qualified: &str,
+    out: &mut Vec<Diagnostic>,
+) {
     let p = table.privileges;
-    let missing: Vec<&str> = [("SELECT", p.select), ("INSERT", p.insert), ("UPDATE", p.update), ("DELETE", p.delete)].into_iter().filter(|(_, has)| !has).map(|(name, _)| name).collect();
+    let missing: Vec<&str> = [
+        ("SELECT", p.select),
+        ("INSERT", p.insert),
+        ("UPDATE", p.update),
+        ("DELETE", p.delete),
+    ]
+    .into_iter()
+    .filter(|(_, has)| !has)
+    .map(|(name, _)| name)
+    .collect();
     if missing.is_empty() {
         return;
     }
     out.push(
-        Diagnostic::new(&rules::MISSING_PRIVILEGE, store.table_span, format!("the user of {} lacks {} on {qualified}, which store `{}` needs", label(target), missing.join(", "), store.name))
-            .with_help(format!("GRANT {} ON {} TO <user>", missing.join(", "), store.table)),
+        Diagnostic::new(
+            &rules::MISSING_PRIVILEGE,
+            store.table_span,
+            format!(
+                "the user of {} lacks {} on {qualified}, which store `{}` needs",
+                label(target),
+                missing.join(", "),
+                store.name
+            ),
+        )
+        .with_help(format!(
+            "GRANT {} ON {} TO <user>",
+            missing.join(", "),
+            store.table
+        )),
     );
 }
 

@@ -49,11 +49,23 @@ fn blueprint(mode: &str) -> (String, Blueprint) {
 }
 
 fn column(name: &str, ty: &str, nullable: bool, has_default: bool, pk: bool) -> Column {
-    Column { name: name.into(), data_type: ty.into(), column_type: None, nullable, has_default, primary_key: pk }
+    Column {
+        name: name.into(),
+        data_type: ty.into(),
+        column_type: None,
+        nullable,
+        has_default,
+        primary_key: pk,
+    }
 }
 
 fn all_privileges() -> Privileges {
-    Privileges { select: true, insert: true, update: true, delete: true }
+    Privileges {
+        select: true,
+        insert: true,
+        update: true,
+        delete: true,
+    }
 }
 
 /// A database where everything matches.
@@ -68,7 +80,12 @@ fn good_catalog() -> Catalog {
         privileges: all_privileges(),
     };
     Catalog {
-        server: ServerInfo { product: "PostgreSQL".into(), version: "16.4".into(), version_number: (16, 4, 0), max_connections: Some(100) },
+        server: ServerInfo {
+            product: "PostgreSQL".into(),
+            version: "16.4".into(),
+            version_number: (16, 4, 0),
+            max_connections: Some(100),
+        },
         schema: "public".into(),
         tables: [("orders".to_owned(), table)].into(),
         other_tables: vec![],
@@ -78,13 +95,22 @@ fn good_catalog() -> Catalog {
 }
 
 /// The codes (and the text they point at) that `catalog` yields.
-fn findings(mode: &str, catalog: Result<Catalog, InspectError>) -> Vec<(String, &'static str, Severity)> {
+fn findings(
+    mode: &str,
+    catalog: Result<Catalog, InspectError>,
+) -> Vec<(String, &'static str, Severity)> {
     let (text, model) = blueprint(mode);
     let targets = targets(&model, &Environment::default(), None);
     assert_eq!(targets.len(), 1);
     compare(&targets[0], &catalog, Thresholds::default())
         .into_iter()
-        .map(|d| (text[d.span.start..d.span.end].to_owned(), d.rule.code, d.severity))
+        .map(|d| {
+            (
+                text[d.span.start..d.span.end].to_owned(),
+                d.rule.code,
+                d.severity,
+            )
+        })
         .collect()
 }
 
@@ -97,7 +123,10 @@ fn a_matching_database_yields_nothing() {
 fn unreachable_masks_the_password_and_says_why() {
     let (_, model) = blueprint("verify");
     let targets = targets(&model, &Environment::default(), None);
-    let error = InspectError { failure: Failure::Refused, detail: "connection refused to postgres://app:pw@localhost:5432/shop".into() };
+    let error = InspectError {
+        failure: Failure::Refused,
+        detail: "connection refused to postgres://app:pw@localhost:5432/shop".into(),
+    };
     let d = &compare(&targets[0], &Err(error), Thresholds::default())[0];
     assert_eq!(d.rule.code, "BP310");
     assert!(d.message.contains("connection refused"), "{}", d.message);
@@ -111,7 +140,10 @@ fn old_servers_slow_round_trips_and_large_pools() {
     catalog.server.version_number = (11, 2, 0);
     catalog.pings = vec![Duration::from_millis(80); 5];
     catalog.server.max_connections = Some(10);
-    let codes: Vec<_> = findings("verify", Ok(catalog)).into_iter().map(|f| (f.0, f.1)).collect();
+    let codes: Vec<_> = findings("verify", Ok(catalog))
+        .into_iter()
+        .map(|f| (f.0, f.1))
+        .collect();
     assert_eq!(
         codes,
         vec![
@@ -126,12 +158,24 @@ fn old_servers_slow_round_trips_and_large_pools() {
 fn a_missing_table_is_an_error_unless_migrations_create_it() {
     let mut catalog = good_catalog();
     catalog.tables.clear();
-    catalog.other_tables = vec![QualifiedName { schema: "public".into(), name: "order".into() }];
-    assert_eq!(findings("verify", Ok(catalog.clone())), vec![("orders".into(), "BP312", Severity::Error)]);
-    assert_eq!(findings("auto", Ok(catalog.clone())), vec![("orders".into(), "BP312", Severity::Info)]);
+    catalog.other_tables = vec![QualifiedName {
+        schema: "public".into(),
+        name: "order".into(),
+    }];
+    assert_eq!(
+        findings("verify", Ok(catalog.clone())),
+        vec![("orders".into(), "BP312", Severity::Error)]
+    );
+    assert_eq!(
+        findings("auto", Ok(catalog.clone())),
+        vec![("orders".into(), "BP312", Severity::Info)]
+    );
     // Without CREATE, `auto` cannot create it.
     catalog.can_create = false;
-    let codes: Vec<_> = findings("auto", Ok(catalog)).into_iter().map(|f| f.1).collect();
+    let codes: Vec<_> = findings("auto", Ok(catalog))
+        .into_iter()
+        .map(|f| f.1)
+        .collect();
     assert_eq!(codes, vec!["BP318", "BP312"]);
 }
 
@@ -141,7 +185,10 @@ fn a_table_in_another_schema_is_suggested_qualified() {
     let targets = targets(&model, &Environment::default(), None);
     let mut catalog = good_catalog();
     catalog.tables.clear();
-    catalog.other_tables = vec![QualifiedName { schema: "sales".into(), name: "orders".into() }];
+    catalog.other_tables = vec![QualifiedName {
+        schema: "sales".into(),
+        name: "orders".into(),
+    }];
     let d = &compare(&targets[0], &Ok(catalog), Thresholds::default())[0];
     assert_eq!(d.fixes[0].edits[0].replacement, "sales.orders");
 }
@@ -156,7 +203,12 @@ fn columns_types_nullability_keys_and_privileges() {
         column("total", "text", true, false, false),
         column("owner", "text", false, false, false),
     ];
-    table.privileges = Privileges { select: true, insert: false, update: true, delete: false };
+    table.privileges = Privileges {
+        select: true,
+        insert: false,
+        update: true,
+        delete: false,
+    };
     let found = findings("verify", Ok(catalog));
     let codes: Vec<_> = found.iter().map(|f| (f.0.as_str(), f.1)).collect();
     assert_eq!(
@@ -177,5 +229,8 @@ fn an_optional_field_on_a_not_null_column_fails_inserts() {
     let mut catalog = good_catalog();
     let table = catalog.tables.get_mut("orders").unwrap();
     table.columns[2].nullable = false;
-    assert_eq!(findings("verify", Ok(catalog)), vec![("note".into(), "BP315", Severity::Warning)]);
+    assert_eq!(
+        findings("verify", Ok(catalog)),
+        vec![("note".into(), "BP315", Severity::Warning)]
+    );
 }

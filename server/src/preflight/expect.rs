@@ -4,7 +4,9 @@
 use std::path::Path;
 
 use blueprint_grammars::interpolate::{interpolate, Environment};
-use blueprint_grammars::model::{Blueprint, Component, ComponentType, Database, Engine, MigrationMode, Schema};
+use blueprint_grammars::model::{
+    Blueprint, Component, ComponentType, Database, Engine, MigrationMode, Schema,
+};
 use blueprint_grammars::{Span, Spanned};
 
 use crate::analysis::stores::DEFAULT_KEY;
@@ -47,8 +49,14 @@ impl StoreTarget<'_> {
 /// The databases worth inspecting: those with a known engine, a URL whose
 /// variables all resolve (BP217 reports the others) and at least one store
 /// with a schema; plus databases with no stores, for connectivity alone.
-pub fn targets<'a>(blueprint: &'a Blueprint, env: &Environment, blueprint_dir: Option<&Path>) -> Vec<DatabaseTarget<'a>> {
-    let Some(system) = &blueprint.system else { return Vec::new() };
+pub fn targets<'a>(
+    blueprint: &'a Blueprint,
+    env: &Environment,
+    blueprint_dir: Option<&Path>,
+) -> Vec<DatabaseTarget<'a>> {
+    let Some(system) = &blueprint.system else {
+        return Vec::new();
+    };
     let mut out = Vec::new();
     for database in &system.databases {
         let Some(url) = &database.url else { continue };
@@ -56,12 +64,22 @@ pub fn targets<'a>(blueprint: &'a Blueprint, env: &Environment, blueprint_dir: O
         if !resolved.missing.is_empty() {
             continue;
         }
-        let Some(engine) = database.engine_kind.or_else(|| Engine::from_url(&resolved.value)) else { continue };
+        let Some(engine) = database
+            .engine_kind
+            .or_else(|| Engine::from_url(&resolved.value))
+        else {
+            continue;
+        };
         let stores = system
             .components
             .iter()
             .filter(|c| c.kind == Some(ComponentType::Store))
-            .filter(|c| c.store.as_ref().and_then(|s| s.database.as_ref()).is_some_and(|d| d.value == database.name.value))
+            .filter(|c| {
+                c.store
+                    .as_ref()
+                    .and_then(|s| s.database.as_ref())
+                    .is_some_and(|d| d.value == database.name.value)
+            })
             .filter_map(|c| store_target(blueprint, c))
             .collect();
         out.push(DatabaseTarget {
@@ -69,7 +87,11 @@ pub fn targets<'a>(blueprint: &'a Blueprint, env: &Environment, blueprint_dir: O
             engine,
             url: resolve_sqlite_path(engine, &resolved.value, blueprint_dir),
             anchor: url.span,
-            migrations: database.migrations.as_ref().and_then(|m| MigrationMode::parse(&m.value)).unwrap_or(MigrationMode::Auto),
+            migrations: database
+                .migrations
+                .as_ref()
+                .and_then(|m| MigrationMode::parse(&m.value))
+                .unwrap_or(MigrationMode::Auto),
             stores,
         });
     }
@@ -89,15 +111,31 @@ fn store_target<'a>(blueprint: &'a Blueprint, component: &'a Component) -> Optio
         Some(k) => (k.value.clone(), k.span),
         None => (DEFAULT_KEY.to_owned(), name.span),
     };
-    Some(StoreTarget { component, name: &name.value, table, table_span, key, key_span, schema_name: &schema.name.value, schema: &schema.schema })
+    Some(StoreTarget {
+        component,
+        name: &name.value,
+        table,
+        table_span,
+        key,
+        key_span,
+        schema_name: &schema.name.value,
+        schema: &schema.schema,
+    })
 }
 
 /// A relative SQLite path is relative to the blueprint, not to wherever the
 /// command happens to run.
 fn resolve_sqlite_path(engine: Engine, url: &str, blueprint_dir: Option<&Path>) -> String {
-    let (Engine::Sqlite, Some(dir)) = (engine, blueprint_dir) else { return url.to_owned() };
-    let rest = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:")).unwrap_or(url);
-    let (path, query) = rest.split_once('?').map_or((rest, None), |(p, q)| (p, Some(q)));
+    let (Engine::Sqlite, Some(dir)) = (engine, blueprint_dir) else {
+        return url.to_owned();
+    };
+    let rest = url
+        .strip_prefix("sqlite://")
+        .or_else(|| url.strip_prefix("sqlite:"))
+        .unwrap_or(url);
+    let (path, query) = rest
+        .split_once('?')
+        .map_or((rest, None), |(p, q)| (p, Some(q)));
     if path.is_empty() || path.starts_with('/') || path.starts_with(":memory:") {
         return url.to_owned();
     }
@@ -115,9 +153,21 @@ mod tests {
     #[test]
     fn relative_sqlite_paths_are_relative_to_the_blueprint() {
         let dir = Path::new("/srv/app");
-        assert_eq!(resolve_sqlite_path(Engine::Sqlite, "sqlite://tasks.db", Some(dir)), "sqlite:///srv/app/tasks.db");
-        assert_eq!(resolve_sqlite_path(Engine::Sqlite, "sqlite:data/t.db?mode=ro", Some(dir)), "sqlite:///srv/app/data/t.db?mode=ro");
-        assert_eq!(resolve_sqlite_path(Engine::Sqlite, "sqlite:///abs.db", Some(dir)), "sqlite:///abs.db");
-        assert_eq!(resolve_sqlite_path(Engine::Postgres, "postgres://h/db", Some(dir)), "postgres://h/db");
+        assert_eq!(
+            resolve_sqlite_path(Engine::Sqlite, "sqlite://tasks.db", Some(dir)),
+            "sqlite:///srv/app/tasks.db"
+        );
+        assert_eq!(
+            resolve_sqlite_path(Engine::Sqlite, "sqlite:data/t.db?mode=ro", Some(dir)),
+            "sqlite:///srv/app/data/t.db?mode=ro"
+        );
+        assert_eq!(
+            resolve_sqlite_path(Engine::Sqlite, "sqlite:///abs.db", Some(dir)),
+            "sqlite:///abs.db"
+        );
+        assert_eq!(
+            resolve_sqlite_path(Engine::Postgres, "postgres://h/db", Some(dir)),
+            "postgres://h/db"
+        );
     }
 }

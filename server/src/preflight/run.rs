@@ -13,6 +13,7 @@ use super::cache::Cache;
 use super::catalog::{Catalog, Failure, InspectError, Probe};
 use super::compare::{compare, Thresholds};
 use super::expect::{targets, DatabaseTarget};
+use super::{mysql, postgres, sqlite};
 use crate::analysis::Diagnostic;
 
 #[derive(Clone, Copy, Debug)]
@@ -27,7 +28,11 @@ pub struct Options {
 
 impl Default for Options {
     fn default() -> Self {
-        Options { timeout: Duration::from_secs(3), pings: 5, thresholds: Thresholds::default() }
+        Options {
+            timeout: Duration::from_secs(3),
+            pings: 5,
+            thresholds: Thresholds::default(),
+        }
     }
 }
 
@@ -42,42 +47,82 @@ pub enum Progress {
 
 /// Inspects every database of `blueprint` and returns the pre-flight
 /// diagnostics. `blueprint_dir` resolves relative SQLite paths.
-pub async fn run(blueprint: &Blueprint, env: &Environment, blueprint_dir: Option<&Path>, options: &Options, cache: &Cache, progress: &(dyn Fn(Progress) + Sync)) -> Vec<Diagnostic> {
+pub async fn run(
+    blueprint: &Blueprint,
+    env: &Environment,
+    blueprint_dir: Option<&Path>,
+    options: &Options,
+    cache: &Cache,
+    progress: &(dyn Fn(Progress) + Sync),
+) -> Vec<Diagnostic> {
     let targets = targets(blueprint, env, blueprint_dir);
-    let results = join_all(targets.iter().map(|target| inspect_target(target, options, cache, progress))).await;
-    targets.iter().zip(&results).flat_map(|(target, result)| compare(target, result, options.thresholds)).collect()
+    let results = join_all(
+        targets
+            .iter()
+            .map(|target| inspect_target(target, options, cache, progress)),
+    )
+    .await;
+    targets
+        .iter()
+        .zip(&results)
+        .flat_map(|(target, result)| compare(target, result, options.thresholds))
+        .collect()
 }
 
-async fn inspect_target(target: &DatabaseTarget<'_>, options: &Options, cache: &Cache, progress: &(dyn Fn(Progress) + Sync)) -> Result<Catalog, InspectError> {
+async fn inspect_target(
+    target: &DatabaseTarget<'_>,
+    options: &Options,
+    cache: &Cache,
+    progress: &(dyn Fn(Progress) + Sync),
+) -> Result<Catalog, InspectError> {
     let mut tables: Vec<String> = target.stores.iter().map(|s| s.table.clone()).collect();
     tables.sort();
     tables.dedup();
-    let probe = Probe { url: target.url.clone(), tables, timeout: options.timeout, pings: options.pings };
+    let probe = Probe {
+        url: target.url.clone(),
+        tables,
+        timeout: options.timeout,
+        pings: options.pings,
+    };
     let database = target.database.name.value.clone();
     let key = Cache::key(&probe);
     if let Some(catalog) = cache.get(key) {
-        progress(Progress::Done { database, cached: true });
+        progress(Progress::Done {
+            database,
+            cached: true,
+        });
         return Ok(catalog);
     }
-    progress(Progress::Inspecting { database: database.clone(), url: mask_secrets(&probe.url) });
+    progress(Progress::Inspecting {
+        database: database.clone(),
+        url: mask_secrets(&probe.url),
+    });
     let result = inspect(target.engine, &probe).await;
     if let Ok(catalog) = &result {
         cache.put(key, catalog);
     }
-    progress(Progress::Done { database, cached: false });
+    progress(Progress::Done {
+        database,
+        cached: false,
+    });
     result
 }
 
 /// One engine's inspection, bounded by the probe's timeout whatever the
 /// engine does (a black-holed address must yield one diagnostic in time).
 pub async fn inspect(engine: Engine, probe: &Probe) -> Result<Catalog, InspectError> {
-    // TODO(lead): dispatch to postgres/mysql/sqlite::inspect once they land.
     let work = async {
-        let _ = engine;
-        Err::<Catalog, _>(InspectError { failure: Failure::Other, detail: "engine not available".into() })
+        match engine {
+            Engine::Postgres => postgres::inspect(probe).await,
+            Engine::Mysql => mysql::inspect(probe).await,
+            Engine::Sqlite => sqlite::inspect(probe).await,
+        }
     };
     match tokio::time::timeout(probe.timeout, work).await {
         Ok(result) => result,
-        Err(_) => Err(InspectError { failure: Failure::TimedOut, detail: format!("no answer within {} ms", probe.timeout.as_millis()) }),
+        Err(_) => Err(InspectError {
+            failure: Failure::TimedOut,
+            detail: format!("no answer within {} ms", probe.timeout.as_millis()),
+        }),
     }
 }

@@ -8,8 +8,8 @@
 //! | string, format uuid | uuid, or any string type | char/varchar (36), binary(16) | TEXT or BLOB |
 //! | string, format date-time | timestamp [with time zone], or any string type | datetime, timestamp, or any string type | TEXT, NUMERIC, or any |
 //! | string, format date | date, or any string type | date, or any string type | TEXT, NUMERIC |
-//! | integer | smallint, integer, bigint, numeric | tinyint..bigint, decimal | INTEGER or NUMERIC affinity |
-//! | number | real, double precision, numeric, and the integer types | float, double, decimal, and the integer types | REAL, NUMERIC or INTEGER affinity |
+//! | integer | smallint, integer, bigint, numeric, and floating point | tinyint..bigint, decimal, float, double | INTEGER, REAL or NUMERIC affinity |
+//! | number | real, double precision, numeric (not the integer types: they would drop fractions) | float, double, decimal | REAL, NUMERIC or INTEGER affinity (SQLite keeps 3.5 as REAL even there) |
 //! | boolean | boolean | tinyint(1), bool, boolean, bit(1) | INTEGER or NUMERIC affinity, bool |
 //! | object, array | json, jsonb (text accepted) | json, longtext | TEXT, or JSON |
 //!
@@ -24,10 +24,21 @@ use super::catalog::Column;
 
 /// Whether `column` can hold values of a field of `field_type` (and
 /// `format`). `None` means the field's type is unknown or absent.
-pub fn compatible(engine: Engine, field_type: Option<&str>, format: Option<&str>, column: &Column) -> bool {
-    let Some(field_type) = field_type else { return true };
+pub fn compatible(
+    engine: Engine,
+    field_type: Option<&str>,
+    format: Option<&str>,
+    column: &Column,
+) -> bool {
+    let Some(field_type) = field_type else {
+        return true;
+    };
     let ty = column.data_type.to_ascii_lowercase();
-    let full = column.column_type.as_deref().unwrap_or(&ty).to_ascii_lowercase();
+    let full = column
+        .column_type
+        .as_deref()
+        .unwrap_or(&ty)
+        .to_ascii_lowercase();
     match engine {
         Engine::Postgres => postgres(field_type, format, &ty),
         Engine::Mysql => mysql(field_type, format, &ty, &full),
@@ -35,9 +46,28 @@ pub fn compatible(engine: Engine, field_type: Option<&str>, format: Option<&str>
     }
 }
 
-const PG_STRINGS: &[&str] = &["text", "character varying", "varchar", "character", "char", "bpchar", "citext", "name"];
-const PG_INTEGERS: &[&str] = &["smallint", "integer", "bigint", "int2", "int4", "int8", "int", "numeric", "decimal"];
-const PG_NUMBERS: &[&str] = &["real", "double precision", "float4", "float8", "numeric", "decimal", "money"];
+const PG_STRINGS: &[&str] = &[
+    "text",
+    "character varying",
+    "varchar",
+    "character",
+    "char",
+    "bpchar",
+    "citext",
+    "name",
+];
+const PG_INTEGERS: &[&str] = &[
+    "smallint", "integer", "bigint", "int2", "int4", "int8", "int", "numeric", "decimal",
+];
+const PG_NUMBERS: &[&str] = &[
+    "real",
+    "double precision",
+    "float4",
+    "float8",
+    "numeric",
+    "decimal",
+    "money",
+];
 
 fn postgres(field: &str, format: Option<&str>, ty: &str) -> bool {
     let is_string = PG_STRINGS.contains(&ty);
@@ -54,10 +84,15 @@ fn postgres(field: &str, format: Option<&str>, ty: &str) -> bool {
                 }
                 || !known_postgres(ty)
         }
-        "integer" => PG_INTEGERS.contains(&ty) || !known_postgres(ty),
-        "number" => PG_NUMBERS.contains(&ty) || PG_INTEGERS.contains(&ty) || !known_postgres(ty),
+        "integer" => PG_INTEGERS.contains(&ty) || PG_NUMBERS.contains(&ty) || !known_postgres(ty),
+        "number" => PG_NUMBERS.contains(&ty) || !known_postgres(ty),
         "boolean" => ty == "boolean" || ty == "bool" || !known_postgres(ty),
-        "object" | "array" => matches!(ty, "json" | "jsonb" | "text") || ty.ends_with("[]") || ty == "array" || !known_postgres(ty),
+        "object" | "array" => {
+            matches!(ty, "json" | "jsonb" | "text")
+                || ty.ends_with("[]")
+                || ty == "array"
+                || !known_postgres(ty)
+        }
         _ => true,
     }
 }
@@ -66,14 +101,35 @@ fn known_postgres(ty: &str) -> bool {
     PG_STRINGS.contains(&ty)
         || PG_INTEGERS.contains(&ty)
         || PG_NUMBERS.contains(&ty)
-        || matches!(ty, "boolean" | "bool" | "json" | "jsonb" | "uuid" | "date" | "bytea" | "inet" | "array")
+        || matches!(
+            ty,
+            "boolean" | "bool" | "json" | "jsonb" | "uuid" | "date" | "bytea" | "inet" | "array"
+        )
         || ty.starts_with("timestamp")
         || ty.starts_with("time")
         || ty.starts_with("interval")
 }
 
-const MY_STRINGS: &[&str] = &["varchar", "char", "text", "tinytext", "mediumtext", "longtext", "enum", "set"];
-const MY_INTEGERS: &[&str] = &["tinyint", "smallint", "mediumint", "int", "integer", "bigint", "decimal", "numeric"];
+const MY_STRINGS: &[&str] = &[
+    "varchar",
+    "char",
+    "text",
+    "tinytext",
+    "mediumtext",
+    "longtext",
+    "enum",
+    "set",
+];
+const MY_INTEGERS: &[&str] = &[
+    "tinyint",
+    "smallint",
+    "mediumint",
+    "int",
+    "integer",
+    "bigint",
+    "decimal",
+    "numeric",
+];
 const MY_NUMBERS: &[&str] = &["float", "double", "real", "decimal", "numeric"];
 
 fn mysql(field: &str, format: Option<&str>, ty: &str, full: &str) -> bool {
@@ -81,7 +137,21 @@ fn mysql(field: &str, format: Option<&str>, ty: &str, full: &str) -> bool {
     let known = is_string
         || MY_INTEGERS.contains(&ty)
         || MY_NUMBERS.contains(&ty)
-        || matches!(ty, "json" | "date" | "datetime" | "timestamp" | "time" | "year" | "bit" | "bool" | "boolean" | "binary" | "varbinary" | "blob");
+        || matches!(
+            ty,
+            "json"
+                | "date"
+                | "datetime"
+                | "timestamp"
+                | "time"
+                | "year"
+                | "bit"
+                | "bool"
+                | "boolean"
+                | "binary"
+                | "varbinary"
+                | "blob"
+        );
     match field {
         "string" => {
             is_string
@@ -95,9 +165,15 @@ fn mysql(field: &str, format: Option<&str>, ty: &str, full: &str) -> bool {
                 || !known
         }
         // tinyint(1) is MySQL's boolean, but it holds small integers too.
-        "integer" => MY_INTEGERS.contains(&ty) || !known,
-        "number" => MY_NUMBERS.contains(&ty) || MY_INTEGERS.contains(&ty) || !known,
-        "boolean" => full.starts_with("tinyint(1)") || full.starts_with("bit(1)") || matches!(ty, "bool" | "boolean") || (ty == "tinyint") || !known,
+        "integer" => MY_INTEGERS.contains(&ty) || MY_NUMBERS.contains(&ty) || !known,
+        "number" => MY_NUMBERS.contains(&ty) || !known,
+        "boolean" => {
+            full.starts_with("tinyint(1)")
+                || full.starts_with("bit(1)")
+                || matches!(ty, "bool" | "boolean")
+                || (ty == "tinyint")
+                || !known
+        }
         "object" | "array" => matches!(ty, "json" | "longtext" | "text" | "mediumtext") || !known,
         _ => true,
     }
@@ -110,8 +186,13 @@ fn mysql(field: &str, format: Option<&str>, ty: &str, full: &str) -> bool {
 fn sqlite(field: &str, ty: &str) -> bool {
     let affinity = sqlite_affinity(ty);
     match field {
-        "integer" | "number" | "boolean" => affinity != Affinity::Text && affinity != Affinity::Blob,
-        "string" | "object" | "array" => matches!(affinity, Affinity::Text | Affinity::Blob | Affinity::Numeric),
+        "integer" | "number" | "boolean" => {
+            affinity != Affinity::Text && affinity != Affinity::Blob
+        }
+        "string" | "object" | "array" => matches!(
+            affinity,
+            Affinity::Text | Affinity::Blob | Affinity::Numeric
+        ),
         _ => true,
     }
 }
@@ -145,7 +226,12 @@ mod tests {
     use super::*;
 
     fn col(ty: &str, full: Option<&str>) -> Column {
-        Column { name: "c".into(), data_type: ty.into(), column_type: full.map(str::to_owned), ..Column::default() }
+        Column {
+            name: "c".into(),
+            data_type: ty.into(),
+            column_type: full.map(str::to_owned),
+            ..Column::default()
+        }
     }
 
     #[test]
@@ -157,7 +243,11 @@ mod tests {
         assert!(!pg("string", None, "integer"));
         assert!(pg("integer", None, "bigint"));
         assert!(!pg("integer", None, "text"));
-        assert!(pg("number", None, "integer"));
+        assert!(
+            !pg("number", None, "integer"),
+            "an integer column drops fractions"
+        );
+        assert!(pg("integer", None, "double precision"));
         assert!(!pg("boolean", None, "integer"));
         assert!(pg("object", None, "jsonb"));
         assert!(pg("string", None, "tsvector"), "unknown types are accepted");

@@ -1,0 +1,327 @@
+//! The pre-flight end to end, as a user runs it: `blueprint preflight` and
+//! `blueprint check --db` on blueprint files whose databases are real
+//! SQLite files, PostgreSQL and MariaDB databases made for the test.
+
+use std::path::Path;
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use sqlx::Connection;
+
+/// The blueprint every test starts from: a REST endpoint and a store of
+/// orders in database `main` at `URL`.
+const BLUEPRINT: &str = r#"schema_version: "1.0.0"
+system:
+  name: shop
+  description: Orders over REST
+  version: 1.0.0
+  databases:
+    main:
+      engine: ENGINE
+      url: ${SHOP_DATABASE_URL}
+      pool: { max_connections: 5 }
+      migrations: verify
+  components:
+    - name: api
+      type: APIEndpoint
+      configuration: { port: 8080 }
+      outputs: [{ name: out, schema: Order }]
+    - name: orders
+      type: Store
+      inputs: [{ name: input, schema: Order }]
+      configuration: { database: main, table: orders, key: id }
+  bindings:
+    - from: api.out
+      to: orders.input
+schemas:
+  Order:
+    type: object
+    properties:
+      id: { type: string }
+      total: { type: number }
+      note: { type: string }
+    required: [id, total]
+"#;
+
+struct Run {
+    stdout: String,
+    stderr: String,
+    status: i32,
+    codes: Vec<String>,
+}
+
+/// Runs `blueprint ARGS --format json` and again in human form, with the
+/// database URL in the environment (never in the file).
+fn blueprint(dir: &Path, engine: &str, url: &str, args: &[&str]) -> Run {
+    std::fs::write(
+        dir.join("shop.blueprint.yaml"),
+        BLUEPRINT.replace("ENGINE", engine),
+    )
+    .expect("write blueprint");
+    let run = |format: &str| {
+        Command::new(env!("CARGO_BIN_EXE_blueprint"))
+            .args(args)
+            .args([
+                "--format",
+                format,
+                "--no-cache",
+                "--timeout-ms",
+                "3000",
+                "shop.blueprint.yaml",
+            ])
+            .current_dir(dir)
+            .env_clear()
+            .env("SHOP_DATABASE_URL", url)
+            .output()
+            .expect("run blueprint")
+    };
+    let json = run("json");
+    let human = run("human");
+    let value: serde_json::Value = serde_json::from_slice(&json.stdout).expect("json output");
+    let codes = value["files"][0]["diagnostics"]
+        .as_array()
+        .expect("diagnostics")
+        .iter()
+        .map(|d| d["code"].as_str().unwrap().to_owned())
+        .collect();
+    Run {
+        stdout: String::from_utf8_lossy(&human.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&human.stderr).into_owned(),
+        status: human.status.code().unwrap_or(-1),
+        codes,
+    }
+}
+
+fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("runtime")
+}
+
+fn required(var: &str) -> Option<String> {
+    match std::env::var(var) {
+        Ok(url) if !url.is_empty() => Some(url),
+        _ => {
+            let reason = format!("{var} is not set: skipping the tests against that server");
+            assert!(
+                std::env::var("BLUEPRINT_REQUIRE_SERVICES").as_deref() != Ok("1"),
+                "{reason}"
+            );
+            eprintln!("skipped: {reason}");
+            None
+        }
+    }
+}
+
+fn unique(prefix: &str) -> String {
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_nanos();
+    format!("{prefix}_{}_{}", std::process::id(), nanos % 1_000_000_000)
+}
+
+#[test]
+fn sqlite_missing_file_is_reported_and_not_created() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = blueprint(dir.path(), "sqlite", "sqlite://shop.db", &["preflight"]);
+    assert_eq!(run.codes, ["BP310"], "{}", run.stdout);
+    assert_eq!(run.status, 1);
+    assert!(run.stdout.contains("does not exist"), "{}", run.stdout);
+    assert!(
+        !dir.path().join("shop.db").exists(),
+        "the pre-flight created the database file"
+    );
+}
+
+#[test]
+fn sqlite_matching_and_mismatching_tables() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("shop.db");
+    let create = |sql: &'static str| {
+        let url = format!("sqlite://{}?mode=rwc", db.display());
+        runtime().block_on(async move {
+            let mut conn = sqlx::SqliteConnection::connect(&url).await.unwrap();
+            sqlx::raw_sql(sql).execute(&mut conn).await.unwrap();
+            conn.close().await.unwrap();
+        });
+    };
+    create("CREATE TABLE orders (id TEXT PRIMARY KEY NOT NULL, total REAL NOT NULL, note TEXT);");
+    // Relative to the blueprint, not to where the command runs.
+    let run = blueprint(dir.path(), "sqlite", "sqlite://shop.db", &["preflight"]);
+    assert_eq!(
+        (run.status, run.codes.as_slice()),
+        (0, &[] as &[String]),
+        "{}",
+        run.stdout
+    );
+
+    std::fs::remove_file(&db).unwrap();
+    create("CREATE TABLE orders (id TEXT PRIMARY KEY NOT NULL, total TEXT, owner TEXT NOT NULL);");
+    let run = blueprint(dir.path(), "sqlite", "sqlite://shop.db", &["check", "--db"]);
+    let mut codes = run.codes.clone();
+    codes.sort();
+    assert_eq!(
+        codes,
+        ["BP313", "BP314", "BP315", "BP317"],
+        "{}",
+        run.stdout
+    );
+    assert_eq!(run.status, 1);
+    // No progress line when stderr is not a terminal.
+    assert!(!run.stderr.contains("pre-flight:"), "{}", run.stderr);
+}
+
+#[test]
+fn postgres_end_to_end() {
+    let Some(admin_url) = required("DATABASE_URL_POSTGRES") else {
+        return;
+    };
+    let name = unique("bp_pfcli");
+    let role = unique("bp_pfcli_ro");
+    let rt = runtime();
+    let base = admin_url
+        .rsplit_once('/')
+        .map_or(admin_url.as_str(), |(b, _)| b)
+        .to_owned();
+    let db_url = format!("{base}/{name}");
+    rt.block_on(async {
+        let mut admin = sqlx::PgConnection::connect(&admin_url).await.unwrap();
+        sqlx::raw_sql(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}"))).execute(&mut admin).await.unwrap();
+        sqlx::raw_sql(sqlx::AssertSqlSafe(format!("CREATE ROLE {role} LOGIN"))).execute(&mut admin).await.unwrap();
+        let mut db = sqlx::PgConnection::connect(&db_url).await.unwrap();
+        sqlx::raw_sql(sqlx::AssertSqlSafe(format!("CREATE TABLE orders (id text PRIMARY KEY, total numeric NOT NULL, note text); GRANT SELECT ON orders TO {role};"))).execute(&mut db).await.unwrap();
+        db.close().await.unwrap();
+    });
+    let owner = blueprint(
+        Path::new(env!("CARGO_TARGET_TMPDIR")),
+        "postgres",
+        &db_url,
+        &["preflight"],
+    );
+    let reader_url = format!(
+        "postgres://{role}@{}",
+        db_url.split_once('@').map_or("", |(_, h)| h)
+    );
+    let reader = blueprint(
+        Path::new(env!("CARGO_TARGET_TMPDIR")),
+        "postgres",
+        &reader_url,
+        &["preflight"],
+    );
+    let missing = blueprint(
+        Path::new(env!("CARGO_TARGET_TMPDIR")),
+        "postgres",
+        &format!("{base}/{name}_absent"),
+        &["preflight"],
+    );
+    rt.block_on(async {
+        let mut admin = sqlx::PgConnection::connect(&admin_url).await.unwrap();
+        sqlx::raw_sql(sqlx::AssertSqlSafe(format!(
+            "DROP DATABASE IF EXISTS {name} WITH (FORCE)"
+        )))
+        .execute(&mut admin)
+        .await
+        .unwrap();
+        sqlx::raw_sql(sqlx::AssertSqlSafe(format!("DROP ROLE IF EXISTS {role}")))
+            .execute(&mut admin)
+            .await
+            .unwrap();
+    });
+    assert_eq!(owner.codes, [] as [String; 0], "{}", owner.stdout);
+    assert_eq!(reader.codes, ["BP318"], "{}", reader.stdout);
+    assert!(
+        reader.stdout.contains("INSERT, UPDATE, DELETE"),
+        "{}",
+        reader.stdout
+    );
+    assert_eq!(missing.codes, ["BP310"], "{}", missing.stdout);
+    assert!(
+        missing.stdout.contains("does not exist"),
+        "{}",
+        missing.stdout
+    );
+}
+
+#[test]
+fn mysql_end_to_end() {
+    let Some(admin_url) = required("DATABASE_URL_MYSQL") else {
+        return;
+    };
+    let name = unique("bp_pfcli");
+    let rt = runtime();
+    let base = admin_url
+        .rsplit_once('/')
+        .map_or(admin_url.as_str(), |(b, _)| b)
+        .to_owned();
+    let db_url = format!("{base}/{name}");
+    rt.block_on(async {
+        let mut admin = sqlx::MySqlConnection::connect(&admin_url).await.unwrap();
+        sqlx::raw_sql(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}"))).execute(&mut admin).await.unwrap();
+        sqlx::raw_sql(sqlx::AssertSqlSafe(format!("CREATE TABLE {name}.orders (id varchar(36) PRIMARY KEY, total int NOT NULL, note text)"))).execute(&mut admin).await.unwrap();
+    });
+    let found = blueprint(
+        Path::new(env!("CARGO_TARGET_TMPDIR")),
+        "mysql",
+        &db_url,
+        &["preflight"],
+    );
+    rt.block_on(async {
+        let mut admin = sqlx::MySqlConnection::connect(&admin_url).await.unwrap();
+        sqlx::raw_sql(sqlx::AssertSqlSafe(format!(
+            "DROP DATABASE IF EXISTS {name}"
+        )))
+        .execute(&mut admin)
+        .await
+        .unwrap();
+    });
+    // `total` is an int column for a number field: integers are numbers,
+    // but not the other way round.
+    assert_eq!(found.codes, ["BP314"], "{}", found.stdout);
+}
+
+/// A server that accepts connections and never answers: the pre-flight
+/// gives one diagnostic, within the timeout and 10 %.
+#[test]
+fn a_black_holed_server_yields_one_diagnostic_in_time() {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    std::thread::spawn(move || {
+        let mut held = Vec::new();
+        for stream in listener.incoming().take(16).flatten() {
+            held.push(stream);
+        }
+    });
+    let text = BLUEPRINT.replace("ENGINE", "postgres").replace(
+        "${SHOP_DATABASE_URL}",
+        &format!("postgres://app:pw@127.0.0.1:{port}/shop"),
+    );
+    let parsed = blueprint_grammars::yaml::parse(&text);
+    let model = blueprint_grammars::model::lower(parsed.root.as_ref(), &text);
+    let options = blueprint_server::preflight::Options {
+        timeout: Duration::from_millis(1000),
+        ..Default::default()
+    };
+    let cache = blueprint_server::preflight::cache::Cache::disabled();
+    let started = Instant::now();
+    let diagnostics = runtime().block_on(blueprint_server::preflight::run(
+        &model,
+        &Default::default(),
+        None,
+        &options,
+        &cache,
+        &|_| {},
+    ));
+    let elapsed = started.elapsed();
+    assert_eq!(
+        diagnostics.iter().map(|d| d.rule.code).collect::<Vec<_>>(),
+        ["BP310"]
+    );
+    assert!(
+        diagnostics[0].message.contains("timeout"),
+        "{}",
+        diagnostics[0].message
+    );
+    assert!(elapsed <= Duration::from_millis(1100), "took {elapsed:?}");
+}
