@@ -161,6 +161,47 @@ pub fn mask_secrets(text: &str) -> String {
     out
 }
 
+/// `text` with the secrets of `source` (as [`secret_spans`] finds them
+/// there, and their percent-decoded forms) replaced by `***` wherever they
+/// occur. For messages that quote parts of a URL without its scheme, where
+/// [`mask_secrets`] alone would not recognise them.
+pub fn mask_secrets_of(text: &str, source: &str) -> String {
+    let mut out = mask_secrets(text);
+    for span in secret_spans(source) {
+        let secret = &source[span.start..span.end];
+        for form in [secret.to_owned(), percent_decode(secret)] {
+            if !form.is_empty() {
+                out = out.replace(&form, "***");
+            }
+        }
+    }
+    out
+}
+
+fn percent_decode(s: &str) -> String {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = |b: u8| (b as char).to_digit(16);
+        match (
+            bytes[i],
+            bytes.get(i + 1).and_then(|b| hex(*b)),
+            bytes.get(i + 2).and_then(|b| hex(*b)),
+        ) {
+            (b'%', Some(h), Some(l)) => {
+                out.push((h * 16 + l) as u8);
+                i += 3;
+            }
+            (b, _, _) => {
+                out.push(b);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
 /// `text` with every secret replaced by as many `*` as it has bytes, so
 /// that byte offsets into it stay valid (for showing source lines under
 /// diagnostics).
@@ -206,6 +247,13 @@ mod tests {
         assert_eq!(
             mask_secrets("host=x password=hunter2 user=y"),
             "host=x password=*** user=y"
+        );
+        assert_eq!(
+            mask_secrets_of(
+                "no file at app:p%40ss@h/x.db (p@ss)",
+                "sqlite://app:p%40ss@h/x.db"
+            ),
+            "no file at app:***@h/x.db (***)"
         );
         let text = "url: postgresql://postgres:test123@localhost/x";
         let masked = mask_secrets_in_place(text);

@@ -4,5 +4,6 @@
 pub mod analysis;
 pub mod cli;
 pub mod environment;
+pub mod logging;
 pub mod preflight;
 pub mod synthetic;

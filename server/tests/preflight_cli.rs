@@ -325,3 +325,110 @@ fn a_black_holed_server_yields_one_diagnostic_in_time() {
     );
     assert!(elapsed <= Duration::from_millis(1100), "took {elapsed:?}");
 }
+
+/// The password of a database URL appears nowhere: not in any output
+/// format, not in the trace-level log (which includes sqlx's own events).
+#[test]
+fn no_format_and_no_log_line_shows_the_password() {
+    let secret = format!("S3cret-{}", std::process::id());
+    let mut urls = vec![("sqlite", format!("sqlite://app:{secret}@nowhere/shop.db"))];
+    if let Some(pg) = required("DATABASE_URL_POSTGRES") {
+        // Trust authentication accepts any password: the connection
+        // succeeds and every step (connect, catalogue, pings) is logged.
+        let host = pg.split_once('@').map_or("", |(_, h)| h).to_owned();
+        urls.push(("postgres", format!("postgres://postgres:{secret}@{host}")));
+    }
+    if let Some(my) = required("DATABASE_URL_MYSQL") {
+        let host = my.split_once('@').map_or("", |(_, h)| h).to_owned();
+        urls.push(("mysql", format!("mysql://root:{secret}@{host}")));
+    }
+    let dir = tempfile::tempdir().unwrap();
+    for (engine, url) in urls {
+        std::fs::write(
+            dir.path().join("shop.blueprint.yaml"),
+            BLUEPRINT.replace("ENGINE", engine),
+        )
+        .unwrap();
+        for format in ["human", "json", "sarif"] {
+            let output = Command::new(env!("CARGO_BIN_EXE_blueprint"))
+                .args([
+                    "check",
+                    "--db",
+                    "--no-cache",
+                    "--format",
+                    format,
+                    "shop.blueprint.yaml",
+                ])
+                .current_dir(dir.path())
+                .env_clear()
+                .env("SHOP_DATABASE_URL", &url)
+                .env("BLUEPRINT_LOG", "trace")
+                .output()
+                .expect("run blueprint");
+            let all = format!(
+                "{}{}",
+                String::from_utf8_lossy(&output.stdout),
+                String::from_utf8_lossy(&output.stderr)
+            );
+            assert!(
+                all.contains("inspect"),
+                "{engine}/{format}: the trace log is missing:\n{all}"
+            );
+            assert!(
+                !all.contains(&secret),
+                "{engine}/{format} shows the password:\n{all}"
+            );
+        }
+    }
+}
+
+/// A second pre-flight within the cache's lifetime does not ask the
+/// database again; `--no-cache` always does.
+#[test]
+fn results_are_cached_unless_told_not_to() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("shop.db");
+    let url = format!("sqlite://{}?mode=rwc", db.display());
+    runtime().block_on(async {
+        let mut conn = sqlx::SqliteConnection::connect(&url).await.unwrap();
+        sqlx::raw_sql(
+            "CREATE TABLE orders (id TEXT PRIMARY KEY NOT NULL, total REAL NOT NULL, note TEXT);",
+        )
+        .execute(&mut conn)
+        .await
+        .unwrap();
+        conn.close().await.unwrap();
+    });
+    std::fs::write(
+        dir.path().join("shop.blueprint.yaml"),
+        BLUEPRINT.replace("ENGINE", "sqlite"),
+    )
+    .unwrap();
+    let run = |extra: &[&str]| {
+        let output = Command::new(env!("CARGO_BIN_EXE_blueprint"))
+            .arg("preflight")
+            .args(extra)
+            .arg("shop.blueprint.yaml")
+            .current_dir(dir.path())
+            .env_clear()
+            .env("SHOP_DATABASE_URL", "sqlite://shop.db")
+            .env("BLUEPRINT_CACHE_DIR", dir.path().join("cache"))
+            .env("BLUEPRINT_LOG", "debug")
+            .output()
+            .unwrap();
+        assert_eq!(
+            output.status.code(),
+            Some(0),
+            "{}",
+            String::from_utf8_lossy(&output.stdout)
+        );
+        String::from_utf8_lossy(&output.stderr).into_owned()
+    };
+    assert!(run(&[]).contains("inspecting"));
+    assert!(run(&[]).contains("inspection from the cache"));
+    let fresh = run(&["--no-cache"]);
+    assert!(
+        fresh.contains("inspecting") && !fresh.contains("from the cache"),
+        "{fresh}"
+    );
+}

@@ -72,6 +72,15 @@ impl Cache {
         }
     }
 
+    /// A cache persisted in `dir`.
+    pub fn in_dir(dir: PathBuf, ttl: Duration) -> Self {
+        Cache {
+            ttl,
+            memory: Mutex::default(),
+            dir: Some(dir),
+        }
+    }
+
     pub fn key(probe: &Probe) -> u64 {
         let mut hasher = Xxh3::new();
         hasher.update(mask_secrets(&probe.url).as_bytes());
@@ -126,5 +135,66 @@ impl Cache {
         self.dir
             .as_ref()
             .map(|d| d.join(format!("{key:016x}.json")))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn probe(url: &str, tables: &[&str]) -> Probe {
+        Probe {
+            url: url.into(),
+            tables: tables.iter().map(|t| t.to_string()).collect(),
+            timeout: Duration::from_secs(1),
+            pings: 1,
+        }
+    }
+
+    #[test]
+    fn entries_survive_the_process_until_they_expire() {
+        let dir = tempfile::tempdir().unwrap();
+        let catalog = Catalog {
+            schema: "public".into(),
+            ..Catalog::default()
+        };
+        let key = Cache::key(&probe("postgres://app:pw@h/db", &["a"]));
+        Cache::in_dir(dir.path().to_owned(), Duration::from_secs(60)).put(key, &catalog);
+        // A new process (a new cache) reads it from disk.
+        assert_eq!(
+            Cache::in_dir(dir.path().to_owned(), Duration::from_secs(60)).get(key),
+            Some(catalog.clone())
+        );
+        // Expired.
+        assert_eq!(
+            Cache::in_dir(dir.path().to_owned(), Duration::from_nanos(1)).get(key),
+            None
+        );
+        // Disabled.
+        let off = Cache::disabled();
+        off.put(key, &catalog);
+        assert_eq!(off.get(key), None);
+        // No secret on disk.
+        for entry in std::fs::read_dir(dir.path()).unwrap() {
+            let text = std::fs::read_to_string(entry.unwrap().path()).unwrap();
+            assert!(!text.contains("pw"), "{text}");
+        }
+    }
+
+    #[test]
+    fn keys_depend_on_the_masked_url_and_the_tables() {
+        let k = |url, tables| Cache::key(&probe(url, tables));
+        assert_eq!(
+            k("postgres://app:one@h/db", &["a", "b"]),
+            k("postgres://app:two@h/db", &["b", "a"])
+        );
+        assert_ne!(
+            k("postgres://app@h/db", &["a"]),
+            k("postgres://app@h/db", &["a", "b"])
+        );
+        assert_ne!(
+            k("postgres://app@h/db", &["a"]),
+            k("postgres://app@h/other", &["a"])
+        );
     }
 }

@@ -64,12 +64,16 @@ pub fn targets<'a>(
         if !resolved.missing.is_empty() {
             continue;
         }
-        let Some(engine) = database
-            .engine_kind
-            .or_else(|| Engine::from_url(&resolved.value))
-        else {
+        // A URL of another engine, or of none, is BP215's to report.
+        let Some(engine) = Engine::from_url(&resolved.value) else {
             continue;
         };
+        if database
+            .engine_kind
+            .is_some_and(|declared| declared != engine)
+        {
+            continue;
+        }
         let stores = system
             .components
             .iter()

@@ -217,7 +217,23 @@ fn catalogue_sql(version: u32) -> String {
         .replace("{limit}", &OTHER_TABLES_LIMIT.to_string())
 }
 
-/// `$1` is the `text[]` of requested names. One JSON document comes back.
+/// `$1` is the `text[]` of requested names. One JSON document comes back:
+///
+/// ```text
+/// { "schema", "server_version", "server_version_num", "max_connections",
+///   "can_create",
+///   "tables":  [[requested name, oid, select, insert, update, delete], ...],
+///   "columns": [[table oid, attnum, name, data_type, full type or null,
+///                nullable, has_default, primary_key], ...],
+///   "other_tables": [[schema, name], ...] }
+/// ```
+///
+/// Positional arrays rather than objects, and the columns of all tables in
+/// one flat array rather than nested per table, because building ~1,600
+/// JSON objects was half the query's time for 200 tables (measured: 10.6 ms
+/// nested objects, 6.3 ms this shape, on the benchmark's database). The
+/// full type (`format_type` with the type modifier) is only computed where
+/// it can differ from `data_type`.
 const CATALOGUE_SQL: &str = r#"
 WITH req AS (
     SELECT DISTINCT r.req,
@@ -233,6 +249,32 @@ found AS (
     JOIN pg_catalog.pg_namespace n ON n.nspname = req.nsp
     JOIN pg_catalog.pg_class c ON c.relnamespace = n.oid AND c.relname = req.rel
     WHERE c.relkind IN ('r', 'p', 'v', 'm', 'f')
+),
+cols AS (
+    SELECT a.attrelid, a.attnum, a.attname,
+           lower(CASE
+               WHEN t.typtype = 'd' THEN
+                   CASE WHEN bt.typelem <> 0 AND bt.typlen = -1 THEN 'ARRAY'
+                        WHEN bt.typnamespace = 'pg_catalog'::regnamespace
+                            THEN format_type(t.typbasetype, NULL)
+                        ELSE 'USER-DEFINED' END
+               WHEN t.typelem <> 0 AND t.typlen = -1 THEN 'ARRAY'
+               WHEN t.typnamespace = 'pg_catalog'::regnamespace
+                   THEN format_type(a.atttypid, NULL)
+               ELSE 'USER-DEFINED' END) AS data_type,
+           CASE WHEN a.atttypmod = -1 AND t.typtype <> 'd'
+                     AND NOT (t.typelem <> 0 AND t.typlen = -1)
+                     AND t.typnamespace = 'pg_catalog'::regnamespace THEN NULL
+                ELSE lower(format_type(a.atttypid, a.atttypmod)) END AS full_type,
+           NOT a.attnotnull AS nullable,
+           a.atthasdef OR {identity} OR {generated} AS has_default,
+           coalesce(a.attnum = ANY (pk.indkey), false) AS primary_key
+    FROM (SELECT DISTINCT oid FROM found) f
+    JOIN pg_catalog.pg_attribute a
+      ON a.attrelid = f.oid AND a.attnum > 0 AND NOT a.attisdropped
+    JOIN pg_catalog.pg_type t ON t.oid = a.atttypid
+    LEFT JOIN pg_catalog.pg_type bt ON t.typtype = 'd' AND bt.oid = t.typbasetype
+    LEFT JOIN pg_catalog.pg_index pk ON pk.indrelid = f.oid AND pk.indisprimary
 ),
 other AS (
     SELECT n.nspname, c.relname
@@ -255,43 +297,20 @@ SELECT json_build_object(
     'max_connections', current_setting('max_connections'),
     'can_create', coalesce(has_schema_privilege(current_schema(), 'CREATE'), false),
     'tables', coalesce((
-        SELECT json_agg(json_build_object(
-            'name', f.req,
-            'select', has_table_privilege(f.oid, 'SELECT'),
-            'insert', has_table_privilege(f.oid, 'INSERT'),
-            'update', has_table_privilege(f.oid, 'UPDATE'),
-            'delete', has_table_privilege(f.oid, 'DELETE'),
-            'columns', coalesce((
-                SELECT json_agg(json_build_object(
-                    'name', a.attname,
-                    'data_type', lower(CASE
-                        WHEN t.typtype = 'd' THEN
-                            CASE WHEN bt.typelem <> 0 AND bt.typlen = -1 THEN 'ARRAY'
-                                 WHEN btn.nspname = 'pg_catalog' THEN format_type(t.typbasetype, NULL)
-                                 ELSE 'USER-DEFINED' END
-                        WHEN t.typelem <> 0 AND t.typlen = -1 THEN 'ARRAY'
-                        WHEN tn.nspname = 'pg_catalog' THEN format_type(a.atttypid, NULL)
-                        ELSE 'USER-DEFINED' END),
-                    'full_type', lower(format_type(a.atttypid, a.atttypmod)),
-                    'nullable', NOT a.attnotnull,
-                    'has_default', a.atthasdef OR {identity} OR {generated},
-                    'primary_key', EXISTS (
-                        SELECT 1 FROM pg_catalog.pg_index i
-                        WHERE i.indrelid = a.attrelid AND i.indisprimary
-                          AND a.attnum = ANY (i.indkey))
-                ) ORDER BY a.attnum)
-                FROM pg_catalog.pg_attribute a
-                JOIN pg_catalog.pg_type t ON t.oid = a.atttypid
-                JOIN pg_catalog.pg_namespace tn ON tn.oid = t.typnamespace
-                LEFT JOIN pg_catalog.pg_type bt ON t.typtype = 'd' AND bt.oid = t.typbasetype
-                LEFT JOIN pg_catalog.pg_namespace btn ON btn.oid = bt.typnamespace
-                WHERE a.attrelid = f.oid AND a.attnum > 0 AND NOT a.attisdropped
-            ), '[]'::json)
-        )) FROM found f
+        SELECT json_agg(json_build_array(
+            f.req, f.oid::int8,
+            has_table_privilege(f.oid, 'SELECT'), has_table_privilege(f.oid, 'INSERT'),
+            has_table_privilege(f.oid, 'UPDATE'), has_table_privilege(f.oid, 'DELETE')))
+        FROM found f
+    ), '[]'::json),
+    'columns', coalesce((
+        SELECT json_agg(json_build_array(
+            c.attrelid::int8, c.attnum, c.attname, c.data_type, c.full_type,
+            c.nullable, c.has_default, c.primary_key))
+        FROM cols c
     ), '[]'::json),
     'other_tables', coalesce((
-        SELECT json_agg(json_build_object('schema', o.nspname, 'name', o.relname))
-        FROM other o
+        SELECT json_agg(json_build_array(o.nspname, o.relname)) FROM other o
     ), '[]'::json)
 )::text
 "#;
@@ -303,61 +322,49 @@ struct RawCatalogue {
     server_version_num: String,
     max_connections: String,
     can_create: bool,
-    tables: Vec<RawTable>,
-    other_tables: Vec<QualifiedName>,
-}
-
-#[derive(serde::Deserialize)]
-struct RawTable {
-    name: String,
-    select: bool,
-    insert: bool,
-    update: bool,
-    delete: bool,
+    /// Requested name, oid, select, insert, update, delete.
+    tables: Vec<(String, u32, bool, bool, bool, bool)>,
     columns: Vec<RawColumn>,
+    /// Schema, name.
+    other_tables: Vec<(String, String)>,
 }
 
-#[derive(serde::Deserialize)]
-struct RawColumn {
-    name: String,
-    data_type: String,
-    full_type: String,
-    nullable: bool,
-    has_default: bool,
-    primary_key: bool,
-}
+/// Table oid, attnum, name, data_type, full type (when it may differ),
+/// nullable, has_default, primary_key.
+type RawColumn = (u32, i16, String, String, Option<String>, bool, bool, bool);
 
 fn parse_catalogue(json: &str) -> Result<Catalog, serde_json::Error> {
     let raw: RawCatalogue = serde_json::from_str(json)?;
-    let tables = raw
-        .tables
-        .into_iter()
-        .map(|t| {
-            let columns = t
-                .columns
-                .into_iter()
-                .map(|c| Column {
-                    column_type: (c.full_type != c.data_type).then_some(c.full_type),
-                    name: c.name,
-                    data_type: c.data_type,
-                    nullable: c.nullable,
-                    has_default: c.has_default,
-                    primary_key: c.primary_key,
-                })
-                .collect();
-            let table = Table {
-                name: t.name.clone(),
-                columns,
-                privileges: Privileges {
-                    select: t.select,
-                    insert: t.insert,
-                    update: t.update,
-                    delete: t.delete,
-                },
-            };
-            (t.name, table)
-        })
-        .collect::<BTreeMap<_, _>>();
+    let mut columns: BTreeMap<(u32, i16), Column> = BTreeMap::new();
+    for (oid, attnum, name, data_type, full_type, nullable, has_default, primary_key) in raw.columns
+    {
+        let column = Column {
+            column_type: full_type.filter(|full| *full != data_type),
+            name,
+            data_type,
+            nullable,
+            has_default,
+            primary_key,
+        };
+        columns.insert((oid, attnum), column);
+    }
+    let mut tables = BTreeMap::new();
+    for (name, oid, select, insert, update, delete) in raw.tables {
+        let table = Table {
+            name: name.clone(),
+            columns: columns
+                .range((oid, i16::MIN)..=(oid, i16::MAX))
+                .map(|(_, c)| c.clone())
+                .collect(),
+            privileges: Privileges {
+                select,
+                insert,
+                update,
+                delete,
+            },
+        };
+        tables.insert(name, table);
+    }
     Ok(Catalog {
         server: ServerInfo {
             product: "PostgreSQL".to_owned(),
@@ -367,7 +374,11 @@ fn parse_catalogue(json: &str) -> Result<Catalog, serde_json::Error> {
         },
         schema: raw.schema.unwrap_or_default(),
         tables,
-        other_tables: raw.other_tables,
+        other_tables: raw
+            .other_tables
+            .into_iter()
+            .map(|(schema, name)| QualifiedName { schema, name })
+            .collect(),
         can_create: raw.can_create,
         pings: Vec::new(),
     })

@@ -5,7 +5,7 @@
 use std::path::Path;
 use std::time::Duration;
 
-use blueprint_grammars::interpolate::{mask_secrets, Environment};
+use blueprint_grammars::interpolate::{mask_secrets, mask_secrets_of, Environment};
 use blueprint_grammars::model::{Blueprint, Engine};
 use futures_util::future::join_all;
 
@@ -85,8 +85,10 @@ async fn inspect_target(
         pings: options.pings,
     };
     let database = target.database.name.value.clone();
+    let url = mask_secrets(&probe.url);
     let key = Cache::key(&probe);
     if let Some(catalog) = cache.get(key) {
+        tracing::debug!(%database, %url, "inspection from the cache");
         progress(Progress::Done {
             database,
             cached: true,
@@ -95,11 +97,25 @@ async fn inspect_target(
     }
     progress(Progress::Inspecting {
         database: database.clone(),
-        url: mask_secrets(&probe.url),
+        url: url.clone(),
     });
-    let result = inspect(target.engine, &probe).await;
-    if let Ok(catalog) = &result {
-        cache.put(key, catalog);
+    tracing::debug!(%database, %url, tables = probe.tables.len(), "inspecting");
+    let started = std::time::Instant::now();
+    let result = inspect(target.engine, &probe).await.map_err(|mut error| {
+        // Drivers quote parts of the URL without its scheme (a SQLite path,
+        // a user name): mask what is secret in the URL wherever it appears.
+        error.detail = mask_secrets_of(&error.detail, &probe.url);
+        error
+    });
+    let elapsed_ms = started.elapsed().as_millis() as u64;
+    match &result {
+        Ok(catalog) => {
+            tracing::debug!(%database, elapsed_ms, found = catalog.tables.len(), "inspected");
+            cache.put(key, catalog);
+        }
+        Err(error) => {
+            tracing::debug!(%database, elapsed_ms, failure = ?error.failure, detail = %error.detail, "inspection failed")
+        }
     }
     progress(Progress::Done {
         database,
