@@ -432,3 +432,120 @@ fn results_are_cached_unless_told_not_to() {
         "{fresh}"
     );
 }
+
+/// Every pre-flight rule that a real PostgreSQL server can be made to
+/// trigger, in one run, and the same blueprint passing against a matching
+/// database. (BP311, an unsupported server version, needs an old server;
+/// `compare`'s unit tests cover it.)
+#[test]
+fn postgres_triggers_each_rule_against_a_real_server() {
+    let Some(admin_url) = required("DATABASE_URL_POSTGRES") else {
+        return;
+    };
+    let name = unique("bp_pfrules");
+    let rt = runtime();
+    let base = admin_url
+        .rsplit_once('/')
+        .map_or(admin_url.as_str(), |(b, _)| b)
+        .to_owned();
+    let db_url = format!("{base}/{name}");
+    let max_connections: i64 = rt.block_on(async {
+        let mut admin = sqlx::PgConnection::connect(&admin_url).await.unwrap();
+        sqlx::raw_sql(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}"))).execute(&mut admin).await.unwrap();
+        let mut db = sqlx::PgConnection::connect(&db_url).await.unwrap();
+        // orders: `total` is text (BP314), `note` is missing (BP313), the
+        // primary key is `serial` (BP316), `owner` is NOT NULL and unknown to
+        // the schema (BP317), `id` allows NULL though required (BP315 hint).
+        sqlx::raw_sql("CREATE TABLE orders (serial bigserial PRIMARY KEY, id text, total text, owner text NOT NULL)").execute(&mut db).await.unwrap();
+        db.close().await.unwrap();
+        let row: (String,) = sqlx::query_as("SHOW max_connections").fetch_one(&mut admin).await.unwrap();
+        row.0.parse().unwrap()
+    });
+    let dir = tempfile::tempdir().unwrap();
+    // A pool above the server's limit (BP320), and a second store whose
+    // table is missing (BP312, an error with `migrations: verify`).
+    let text = BLUEPRINT
+        .replace("ENGINE", "postgres")
+        .replace("pool: { max_connections: 5 }", &format!("pool: {{ max_connections: {} }}", max_connections + 1))
+        .replace("      to: orders.input\n", "      to: [orders.input, archive.input]\n")
+        .replace(
+            "  bindings:",
+            "    - name: archive\n      type: Store\n      inputs: [{ name: input, schema: Order }]\n      configuration: { database: main, table: archived_orders }\n  bindings:",
+        );
+    std::fs::write(dir.path().join("shop.blueprint.yaml"), text).unwrap();
+    let output = Command::new(env!("CARGO_BIN_EXE_blueprint"))
+        // A 0 ms threshold makes any round trip "slow" (BP319).
+        .args([
+            "preflight",
+            "--no-cache",
+            "--slow-ms",
+            "0",
+            "--format",
+            "json",
+            "shop.blueprint.yaml",
+        ])
+        .current_dir(dir.path())
+        .env_clear()
+        .env("SHOP_DATABASE_URL", &db_url)
+        .output()
+        .unwrap();
+    rt.block_on(async {
+        let mut admin = sqlx::PgConnection::connect(&admin_url).await.unwrap();
+        sqlx::raw_sql(sqlx::AssertSqlSafe(format!(
+            "DROP DATABASE IF EXISTS {name} WITH (FORCE)"
+        )))
+        .execute(&mut admin)
+        .await
+        .unwrap();
+    });
+    let value: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let mut codes: Vec<&str> = value["files"][0]["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["code"].as_str().unwrap())
+        .collect();
+    codes.sort_unstable();
+    codes.dedup();
+    assert_eq!(
+        codes,
+        ["BP312", "BP313", "BP314", "BP315", "BP316", "BP317", "BP319", "BP320"],
+        "{value:#}"
+    );
+    assert_eq!(output.status.code(), Some(1));
+}
+
+/// On a terminal the pre-flight shows what it is waiting on; piped, it
+/// prints nothing extra (checked in `sqlite_matching_and_mismatching_tables`).
+#[test]
+fn a_terminal_sees_a_progress_line() {
+    if Command::new("script").arg("--version").output().is_err() {
+        eprintln!("skipped: `script` (util-linux) is not installed, so no pseudo-terminal");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("shop.blueprint.yaml"),
+        BLUEPRINT.replace("ENGINE", "sqlite"),
+    )
+    .unwrap();
+    let command = format!(
+        "{} preflight --no-cache --color never shop.blueprint.yaml",
+        env!("CARGO_BIN_EXE_blueprint")
+    );
+    // `script` runs the command on a pseudo-terminal and copies what it
+    // printed, stderr included, to its own stdout.
+    let output = Command::new("script")
+        .args(["-qec", &command, "/dev/null"])
+        .current_dir(dir.path())
+        .env_clear()
+        .env("SHOP_DATABASE_URL", "sqlite://shop.db")
+        .output()
+        .unwrap();
+    let shown = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        shown.contains("pre-flight: inspecting `main` at sqlite://"),
+        "{shown}"
+    );
+    assert!(shown.contains("BP310"), "{shown}");
+}
