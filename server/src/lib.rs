@@ -5,5 +5,6 @@ pub mod analysis;
 pub mod cli;
 pub mod environment;
 pub mod logging;
+pub mod lsp;
 pub mod preflight;
 pub mod synthetic;

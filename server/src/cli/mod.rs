@@ -101,6 +101,8 @@ enum Command {
     /// Run the database pre-flight: connect to each database and check the stores' tables
     #[command(after_help = PREFLIGHT_EXAMPLES)]
     Preflight(PreflightArgs),
+    /// Run the language server on stdin/stdout (for editors)
+    Lsp(LspArgs),
     /// Explain a rule: what it checks, why it matters, how to fix it
     #[command(after_help = EXPLAIN_EXAMPLES)]
     Explain(ExplainArgs),
@@ -120,6 +122,13 @@ pub(crate) struct CheckArgs {
     db: bool,
     #[command(flatten)]
     preflight: PreflightOptions,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct LspArgs {
+    /// Accepted for compatibility with clients that pass it; stdio is the only transport
+    #[arg(long)]
+    stdio: bool,
 }
 
 #[derive(Debug, Args)]
@@ -223,6 +232,7 @@ pub fn run() -> ExitCode {
     let status = match cli.command {
         Command::Check(args) => check::run(&args.files, args.db.then_some(&args.preflight)),
         Command::Preflight(args) => preflight::run(&args),
+        Command::Lsp(_) => lsp(),
         Command::Explain(args) => match args.rule {
             Some(rule) if !args.list => explain::explain(&rule),
             _ => explain::list(),
@@ -231,6 +241,26 @@ pub fn run() -> ExitCode {
         Command::Schema => schema::run(),
     };
     status.into()
+}
+
+/// Serves the language server until the client exits.
+fn lsp() -> Status {
+    match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => {
+            runtime.block_on(crate::lsp::serve_stdio());
+            Status::Ok
+        }
+        Err(e) => {
+            print_error(
+                &format!("cannot start the language server's runtime: {e}"),
+                None,
+            );
+            Status::Failed
+        }
+    }
 }
 
 /// Writes to stdout, ignoring a closed pipe (`blueprint rules | head` must

@@ -1,0 +1,223 @@
+//! The `LanguageServer` implementation: protocol in, calls into analysis
+//! and the feature modules out.
+//!
+//! Concurrency (see DESIGN.md): tower-lsp-server runs notification handlers
+//! concurrently. `did_change` therefore applies its edits to the document
+//! store synchronously, before any `.await`, and bumps the document's
+//! generation in the same step; analysis runs in spawned tasks on a
+//! snapshot; no lock or map guard lives across an `.await`.
+
+use std::sync::Arc;
+
+use tower_lsp_server::jsonrpc::Result;
+use tower_lsp_server::ls_types::*;
+use tower_lsp_server::{Client, LanguageServer};
+
+use super::capabilities::capabilities;
+use super::position::PositionEncoding;
+use super::publish::{analyze_after_edit, publish, DEBOUNCE};
+use super::state::State;
+use super::{features, preflight_task, workspace};
+
+pub struct Backend {
+    pub client: Client,
+    pub state: Arc<State>,
+}
+
+impl Backend {
+    pub fn new(client: Client) -> Self {
+        Backend {
+            client,
+            state: Arc::new(State::default()),
+        }
+    }
+
+    fn spawn_analysis(&self, uri: Uri, generation: u64, debounce: std::time::Duration) {
+        tokio::spawn(analyze_after_edit(
+            self.client.clone(),
+            self.state.clone(),
+            uri,
+            generation,
+            debounce,
+        ));
+    }
+}
+
+impl LanguageServer for Backend {
+    async fn initialize(&self, params: InitializeParams) -> Result<InitializeResult> {
+        let offered = params
+            .capabilities
+            .general
+            .as_ref()
+            .and_then(|g| g.position_encodings.as_deref());
+        let encoding = PositionEncoding::negotiate(offered);
+        self.state.set_encoding(encoding);
+        workspace::remember_roots(&self.state, &params);
+        Ok(InitializeResult {
+            capabilities: capabilities(encoding),
+            server_info: Some(ServerInfo {
+                name: "blueprint".into(),
+                version: Some(env!("CARGO_PKG_VERSION").into()),
+            }),
+            offset_encoding: None,
+        })
+    }
+
+    async fn initialized(&self, _: InitializedParams) {
+        workspace::watch_blueprints(&self.client).await;
+        tokio::spawn(workspace::scan(self.client.clone(), self.state.clone()));
+    }
+
+    async fn shutdown(&self) -> Result<()> {
+        Ok(())
+    }
+
+    async fn did_open(&self, params: DidOpenTextDocumentParams) {
+        let doc = params.text_document;
+        let generation = self
+            .state
+            .documents
+            .open(doc.uri.clone(), &doc.text, doc.version);
+        self.spawn_analysis(doc.uri.clone(), generation, std::time::Duration::ZERO);
+        preflight_task::spawn(self.client.clone(), self.state.clone(), doc.uri);
+    }
+
+    async fn did_change(&self, params: DidChangeTextDocumentParams) {
+        // Applied before any await: edits stay in order.
+        let uri = params.text_document.uri;
+        let encoding = self.state.encoding();
+        let Some(generation) = self.state.documents.change(
+            &uri,
+            params.text_document.version,
+            params.content_changes,
+            encoding,
+        ) else {
+            tracing::warn!(
+                uri = uri.as_str(),
+                "change to a document that is not open; ignored"
+            );
+            return;
+        };
+        self.spawn_analysis(uri, generation, DEBOUNCE);
+    }
+
+    async fn did_save(&self, params: DidSaveTextDocumentParams) {
+        preflight_task::spawn(
+            self.client.clone(),
+            self.state.clone(),
+            params.text_document.uri,
+        );
+    }
+
+    async fn did_close(&self, params: DidCloseTextDocumentParams) {
+        let uri = params.text_document.uri;
+        self.state.documents.close(&uri);
+        // The file may still exist on disk: its diagnostics then come from
+        // the disk version, as for any blueprint in the workspace.
+        tokio::spawn(workspace::refresh_from_disk(
+            self.client.clone(),
+            self.state.clone(),
+            uri,
+        ));
+    }
+
+    async fn did_change_watched_files(&self, params: DidChangeWatchedFilesParams) {
+        for change in params.changes {
+            tokio::spawn(workspace::refresh_from_disk(
+                self.client.clone(),
+                self.state.clone(),
+                change.uri,
+            ));
+        }
+    }
+
+    async fn diagnostic(
+        &self,
+        params: DocumentDiagnosticParams,
+    ) -> Result<DocumentDiagnosticReportResult> {
+        let uri = params.text_document.uri;
+        let items = match self.state.current_analysis(&uri).await {
+            Some(analysis) => super::publish::lsp_diagnostics(&self.state, &uri, &analysis),
+            None => Vec::new(),
+        };
+        Ok(DocumentDiagnosticReportResult::Report(
+            DocumentDiagnosticReport::Full(RelatedFullDocumentDiagnosticReport {
+                related_documents: None,
+                full_document_diagnostic_report: FullDocumentDiagnosticReport {
+                    result_id: None,
+                    items,
+                },
+            }),
+        ))
+    }
+
+    async fn execute_command(&self, params: ExecuteCommandParams) -> Result<Option<LSPAny>> {
+        features::commands::execute(&self.client, &self.state, params).await
+    }
+
+    async fn hover(&self, params: HoverParams) -> Result<Option<Hover>> {
+        features::hover::hover(&self.state, params).await
+    }
+
+    async fn completion(&self, params: CompletionParams) -> Result<Option<CompletionResponse>> {
+        features::completion::completion(&self.state, params).await
+    }
+
+    async fn goto_definition(
+        &self,
+        params: GotoDefinitionParams,
+    ) -> Result<Option<GotoDefinitionResponse>> {
+        features::navigation::definition(&self.state, params).await
+    }
+
+    async fn references(&self, params: ReferenceParams) -> Result<Option<Vec<Location>>> {
+        features::navigation::references(&self.state, params).await
+    }
+
+    async fn document_highlight(
+        &self,
+        params: DocumentHighlightParams,
+    ) -> Result<Option<Vec<DocumentHighlight>>> {
+        features::navigation::highlight(&self.state, params).await
+    }
+
+    async fn prepare_rename(
+        &self,
+        params: TextDocumentPositionParams,
+    ) -> Result<Option<PrepareRenameResponse>> {
+        features::navigation::prepare_rename(&self.state, params).await
+    }
+
+    async fn rename(&self, params: RenameParams) -> Result<Option<WorkspaceEdit>> {
+        features::navigation::rename(&self.state, params).await
+    }
+
+    async fn document_symbol(
+        &self,
+        params: DocumentSymbolParams,
+    ) -> Result<Option<DocumentSymbolResponse>> {
+        features::outline::document_symbols(&self.state, params).await
+    }
+
+    async fn folding_range(&self, params: FoldingRangeParams) -> Result<Option<Vec<FoldingRange>>> {
+        features::outline::folding_ranges(&self.state, params).await
+    }
+
+    async fn semantic_tokens_full(
+        &self,
+        params: SemanticTokensParams,
+    ) -> Result<Option<SemanticTokensResult>> {
+        features::semantic_tokens::full(&self.state, params).await
+    }
+
+    async fn code_action(&self, params: CodeActionParams) -> Result<Option<CodeActionResponse>> {
+        features::code_actions::code_actions(&self.state, params).await
+    }
+}
+
+/// Publishes `uri`'s current diagnostics (after a pre-flight finished).
+pub async fn republish(client: &Client, state: &Arc<State>, uri: &Uri) {
+    if let Some(analysis) = state.analyses.get(uri).map(|a| a.clone()) {
+        publish(client, state, uri, &analysis).await;
+    }
+}

@@ -1,0 +1,36 @@
+//! `workspace/executeCommand`.
+
+use tower_lsp_server::jsonrpc::{Error, Result};
+use tower_lsp_server::ls_types::{ExecuteCommandParams, LSPAny, Uri};
+use tower_lsp_server::Client;
+
+use crate::lsp::state::State;
+
+/// Runs the database pre-flight of a blueprint: argument, its URI (the
+/// open blueprints when omitted).
+pub const PREFLIGHT: &str = "blueprint.preflight";
+
+pub async fn execute(
+    client: &Client,
+    state: &std::sync::Arc<State>,
+    params: ExecuteCommandParams,
+) -> Result<Option<LSPAny>> {
+    match params.command.as_str() {
+        PREFLIGHT => {
+            let uris: Vec<Uri> = match params
+                .arguments
+                .first()
+                .and_then(|a| a.as_str())
+                .and_then(|s| s.parse().ok())
+            {
+                Some(uri) => vec![uri],
+                None => state.documents.uris(),
+            };
+            for uri in uris {
+                crate::lsp::preflight_task::run(client.clone(), state.clone(), uri).await;
+            }
+            Ok(None)
+        }
+        other => Err(Error::invalid_params(format!("unknown command `{other}`"))),
+    }
+}

@@ -1,0 +1,32 @@
+//! `blueprint lsp`: the language server, over stdio.
+//!
+//! The only module that knows LSP types. Analysis returns plain
+//! diagnostics with byte spans; this module converts them to LSP positions
+//! in the encoding negotiated at `initialize` (UTF-8 when the client offers
+//! it, UTF-16 otherwise). Start reading at [`backend`].
+
+pub mod backend;
+pub mod capabilities;
+pub mod convert;
+pub mod documents;
+pub mod features;
+pub mod position;
+pub mod preflight_task;
+pub mod publish;
+pub mod state;
+pub mod workspace;
+
+use tower_lsp_server::{LspService, Server};
+
+/// The service, for in-process tests (drive it as a tower `Service`).
+pub fn service() -> (LspService<backend::Backend>, tower_lsp_server::ClientSocket) {
+    LspService::new(backend::Backend::new)
+}
+
+/// Serves LSP on stdin/stdout until the client exits.
+pub async fn serve_stdio() {
+    let (service, socket) = service();
+    Server::new(tokio::io::stdin(), tokio::io::stdout(), socket)
+        .serve(service)
+        .await;
+}

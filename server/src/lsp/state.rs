@@ -1,0 +1,127 @@
+//! What the server knows: open documents, the latest analysis of every
+//! blueprint (open or only on disk), and the latest pre-flight results.
+//!
+//! Everything here is shared between concurrently running handlers; maps
+//! are `DashMap`s whose guards never live across an `.await`, and analysis
+//! results are immutable `Arc`s swapped in whole.
+
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex, OnceLock};
+
+use blueprint_grammars::model::Blueprint;
+use blueprint_grammars::{LineIndex, SourceText};
+use dashmap::DashMap;
+use tower_lsp_server::ls_types::{Diagnostic as LspDiagnostic, Uri};
+
+use super::documents::{Documents, Snapshot};
+use super::position::{PositionEncoding, Positions};
+use crate::analysis::{Analyzer, Diagnostic};
+
+/// One analysis of one version of a file.
+pub struct FileAnalysis {
+    pub snapshot: Snapshot,
+    pub lines: LineIndex,
+    pub diagnostics: Vec<Diagnostic>,
+    pub blueprint: Blueprint,
+}
+
+impl FileAnalysis {
+    pub fn positions(&self, encoding: PositionEncoding) -> Positions<'_> {
+        Positions::new(&self.snapshot.text, &self.lines, encoding)
+    }
+}
+
+#[derive(Default)]
+pub struct State {
+    pub documents: Documents,
+    encoding: OnceLock<PositionEncoding>,
+    /// The latest analysis of each file.
+    pub analyses: DashMap<Uri, Arc<FileAnalysis>>,
+    /// The latest pre-flight diagnostics of each file, already in LSP form
+    /// (they keep their positions until the next pre-flight).
+    pub preflight: DashMap<Uri, Vec<LspDiagnostic>>,
+    /// One analyzer per file, so re-checks reuse the previous parse and the
+    /// per-component memo. Locked only inside blocking tasks.
+    analyzers: DashMap<Uri, Arc<Mutex<Analyzer>>>,
+    /// The workspace folders, for the start-up scan.
+    pub roots: Mutex<Vec<PathBuf>>,
+}
+
+impl State {
+    pub fn set_encoding(&self, encoding: PositionEncoding) {
+        let _ = self.encoding.set(encoding);
+    }
+
+    pub fn encoding(&self) -> PositionEncoding {
+        self.encoding
+            .get()
+            .copied()
+            .unwrap_or(PositionEncoding::Utf16)
+    }
+
+    /// Analyses `snapshot` (blocking: call from `spawn_blocking`).
+    pub fn analyze(&self, snapshot: Snapshot) -> Arc<FileAnalysis> {
+        let analyzer = self
+            .analyzers
+            .entry(snapshot.uri.clone())
+            .or_default()
+            .clone();
+        let path = snapshot.uri.to_file_path().map(|p| p.into_owned());
+        let (env, _) = match &path {
+            Some(path) => crate::environment::for_blueprint(path),
+            None => (Default::default(), None),
+        };
+        let source = SourceText::new(snapshot.text.to_string());
+        let analysis = match analyzer.lock() {
+            Ok(mut analyzer) => analyzer.check(&source, &env),
+            // A panic in an earlier check poisoned the lock: start afresh.
+            Err(_) => Analyzer::default().check(&source, &env),
+        };
+        let lines = LineIndex::new(&snapshot.text);
+        Arc::new(FileAnalysis {
+            snapshot,
+            lines,
+            diagnostics: analysis.diagnostics,
+            blueprint: analysis.blueprint,
+        })
+    }
+
+    /// The latest analysis of an open document at its current version,
+    /// computing it now if the debounced run has not caught up.
+    pub async fn current_analysis(self: &Arc<Self>, uri: &Uri) -> Option<Arc<FileAnalysis>> {
+        let Some(snapshot) = self.documents.snapshot(uri) else {
+            return self.analyses.get(uri).map(|a| a.clone());
+        };
+        if let Some(latest) = self.analyses.get(uri).map(|a| a.clone()) {
+            if latest.snapshot.generation == snapshot.generation
+                && latest.snapshot.version == snapshot.version
+            {
+                return Some(latest);
+            }
+        }
+        let state = self.clone();
+        let analysis = tokio::task::spawn_blocking(move || state.analyze(snapshot))
+            .await
+            .ok()?;
+        self.store(uri, analysis.clone());
+        Some(analysis)
+    }
+
+    /// Keeps `analysis` unless a newer one is already stored.
+    pub fn store(&self, uri: &Uri, analysis: Arc<FileAnalysis>) {
+        let newer = self.analyses.get(uri).is_some_and(|a| {
+            a.snapshot.version.is_some()
+                && a.snapshot.version > analysis.snapshot.version
+                && a.snapshot.generation >= analysis.snapshot.generation
+        });
+        if !newer {
+            self.analyses.insert(uri.clone(), analysis);
+        }
+    }
+
+    pub fn forget(&self, uri: &Uri) {
+        self.analyses.remove(uri);
+        self.preflight.remove(uri);
+        self.analyzers.remove(uri);
+    }
+}
