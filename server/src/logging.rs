@@ -101,3 +101,103 @@ mod tests {
         );
     }
 }
+
+/// Log lines for the language client, with the level it asked for.
+pub mod client {
+    use std::sync::atomic::{AtomicU8, Ordering};
+    use std::sync::Arc;
+
+    use blueprint_grammars::interpolate::mask_secrets;
+    use tokio::sync::mpsc::UnboundedSender;
+    use tracing::field::{Field, Visit};
+    use tracing::{Event, Level, Subscriber};
+    use tracing_subscriber::layer::Context;
+    use tracing_subscriber::Layer;
+
+    /// The most verbose level the client wants: 0 off, 1 error, 2 warn,
+    /// 3 info, 4 debug, 5 trace. Shared with the backend, which sets it
+    /// from the client's `initializationOptions.logLevel` or `$/setTrace`.
+    #[derive(Clone, Default)]
+    pub struct ClientLevel(Arc<AtomicU8>);
+
+    impl ClientLevel {
+        pub fn set(&self, level: &str) {
+            let value = match level.to_ascii_lowercase().as_str() {
+                "error" => 1,
+                "warn" | "warning" => 2,
+                "info" | "messages" => 3,
+                "debug" | "verbose" => 4,
+                "trace" => 5,
+                _ => 0,
+            };
+            self.0.store(value, Ordering::Relaxed);
+        }
+
+        fn allows(&self, level: &Level) -> bool {
+            let wanted = self.0.load(Ordering::Relaxed);
+            let rank = match *level {
+                Level::ERROR => 1,
+                Level::WARN => 2,
+                Level::INFO => 3,
+                Level::DEBUG => 4,
+                Level::TRACE => 5,
+            };
+            rank <= wanted
+        }
+    }
+
+    /// A `tracing` layer that forwards events, masked, to a channel that
+    /// the server drains into `window/logMessage` (the layer itself cannot
+    /// await).
+    pub struct ClientLayer {
+        pub level: ClientLevel,
+        pub sender: UnboundedSender<(Level, String)>,
+    }
+
+    struct Message(String);
+
+    impl Visit for Message {
+        fn record_debug(&mut self, field: &Field, value: &dyn std::fmt::Debug) {
+            if field.name() == "message" {
+                self.0.insert_str(0, &format!("{value:?}"));
+            } else {
+                self.0.push_str(&format!(" {}={value:?}", field.name()));
+            }
+        }
+    }
+
+    impl<S: Subscriber> Layer<S> for ClientLayer {
+        fn on_event(&self, event: &Event<'_>, _: Context<'_, S>) {
+            let level = *event.metadata().level();
+            if !self.level.allows(&level) {
+                return;
+            }
+            let mut message = Message(String::new());
+            event.record(&mut message);
+            let line = format!("{}: {}", event.metadata().target(), message.0);
+            let _ = self.sender.send((level, mask_secrets(&line)));
+        }
+    }
+}
+
+/// Installs logging for the language server: stderr as for the CLI (when
+/// `BLUEPRINT_LOG` is set), and the client's log through `layer`.
+pub fn init_lsp(layer: client::ClientLayer) {
+    use tracing_subscriber::layer::SubscriberExt;
+    use tracing_subscriber::util::SubscriberInitExt;
+    let stderr = std::env::var(LOG_ENV)
+        .ok()
+        .filter(|v| !v.is_empty())
+        .map(|filter| {
+            let filter = EnvFilter::try_new(&filter).unwrap_or_else(|_| EnvFilter::new("info"));
+            tracing_subscriber::fmt::layer()
+                .with_writer(MaskedStderr)
+                .with_ansi(false)
+                .with_filter(filter)
+        });
+    use tracing_subscriber::Layer;
+    let _ = tracing_subscriber::registry()
+        .with(stderr)
+        .with(layer)
+        .try_init();
+}

@@ -1,4 +1,3 @@
 fn main() -> std::process::ExitCode {
-    blueprint_server::logging::init_cli();
     blueprint_server::cli::run()
 }

@@ -229,6 +229,9 @@ pub fn run() -> ExitCode {
             return ExitCode::from(u8::try_from(err.exit_code()).unwrap_or(2));
         }
     };
+    if !matches!(cli.command, Command::Lsp(_)) {
+        crate::logging::init_cli();
+    }
     let status = match cli.command {
         Command::Check(args) => check::run(&args.files, args.db.then_some(&args.preflight)),
         Command::Preflight(args) => preflight::run(&args),

@@ -18,18 +18,62 @@ use super::position::PositionEncoding;
 use super::publish::{analyze_after_edit, publish, DEBOUNCE};
 use super::state::State;
 use super::{features, preflight_task, workspace};
+use crate::logging::client::ClientLevel;
 
 pub struct Backend {
     pub client: Client,
     pub state: Arc<State>,
+    /// The log lines waiting for the client (taken by `initialize`, which
+    /// starts forwarding them), and the level the client wants.
+    log: std::sync::Mutex<Option<LogChannel>>,
+    log_level: Option<ClientLevel>,
 }
 
+type LogChannel = tokio::sync::mpsc::UnboundedReceiver<(tracing::Level, String)>;
+
 impl Backend {
-    pub fn new(client: Client) -> Self {
+    pub fn new(client: Client, log: Option<(ClientLevel, LogChannel)>) -> Self {
+        let (log_level, log) = match log {
+            Some((level, receiver)) => (Some(level), Some(receiver)),
+            None => (None, None),
+        };
         Backend {
             client,
             state: Arc::new(State::default()),
+            log: std::sync::Mutex::new(log),
+            log_level,
         }
+    }
+
+    /// Starts forwarding log lines to `window/logMessage`, at the level of
+    /// `initializationOptions.logLevel` (else the `trace` setting, else
+    /// info).
+    fn start_logging(&self, params: &InitializeParams) {
+        let Some(level) = &self.log_level else { return };
+        let wanted = params
+            .initialization_options
+            .as_ref()
+            .and_then(|o| o.get("logLevel"))
+            .and_then(|l| l.as_str())
+            .map(str::to_owned)
+            .or_else(|| params.trace.map(|t| format!("{t:?}")))
+            .unwrap_or_else(|| "info".into());
+        level.set(&wanted);
+        let Some(mut receiver) = self.log.lock().ok().and_then(|mut l| l.take()) else {
+            return;
+        };
+        let client = self.client.clone();
+        tokio::spawn(async move {
+            while let Some((level, line)) = receiver.recv().await {
+                let kind = match level {
+                    tracing::Level::ERROR => MessageType::ERROR,
+                    tracing::Level::WARN => MessageType::WARNING,
+                    tracing::Level::INFO => MessageType::INFO,
+                    _ => MessageType::LOG,
+                };
+                client.log_message(kind, line).await;
+            }
+        });
     }
 
     fn spawn_analysis(&self, uri: Uri, generation: u64, debounce: std::time::Duration) {
@@ -53,6 +97,8 @@ impl LanguageServer for Backend {
         let encoding = PositionEncoding::negotiate(offered);
         self.state.set_encoding(encoding);
         workspace::remember_roots(&self.state, &params);
+        self.start_logging(&params);
+        tracing::info!(encoding = ?encoding, "blueprint language server {} initialized", env!("CARGO_PKG_VERSION"));
         Ok(InitializeResult {
             capabilities: capabilities(encoding),
             server_info: Some(ServerInfo {

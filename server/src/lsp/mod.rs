@@ -18,14 +18,24 @@ pub mod workspace;
 
 use tower_lsp_server::{LspService, Server};
 
+use crate::logging::client::{ClientLayer, ClientLevel};
+
 /// The service, for in-process tests (drive it as a tower `Service`).
 pub fn service() -> (LspService<backend::Backend>, tower_lsp_server::ClientSocket) {
-    LspService::new(backend::Backend::new)
+    LspService::new(|client| backend::Backend::new(client, None))
 }
 
-/// Serves LSP on stdin/stdout until the client exits.
+/// Serves LSP on stdin/stdout until the client exits, with `tracing`
+/// events forwarded to the client's log at the level it sets.
 pub async fn serve_stdio() {
-    let (service, socket) = service();
+    let (sender, receiver) = tokio::sync::mpsc::unbounded_channel();
+    let level = ClientLevel::default();
+    crate::logging::init_lsp(ClientLayer {
+        level: level.clone(),
+        sender,
+    });
+    let (service, socket) =
+        LspService::new(|client| backend::Backend::new(client, Some((level, receiver))));
     Server::new(tokio::io::stdin(), tokio::io::stdout(), socket)
         .serve(service)
         .await;
