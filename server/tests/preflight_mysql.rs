@@ -9,301 +9,19 @@
 //! its own users, dropped afterwards by a guard, also when the test fails.
 //! Only loopback addresses are used.
 
+#[path = "preflight_support/mysql.rs"]
+mod mysql_support;
+mod preflight_support;
+
 use std::collections::BTreeSet;
-use std::net::TcpListener;
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant};
 
-use blueprint_server::preflight::catalog::{
-    Catalog, Column, Failure, InspectError, Privileges, Probe, QualifiedName,
-};
+use blueprint_server::preflight::catalog::{Failure, Privileges, QualifiedName};
 use blueprint_server::preflight::mysql::{inspect, parse_version, session_setup};
-use sqlx::mysql::MySqlConnection;
-use sqlx::{AssertSqlSafe, Connection, Row};
+use sqlx::{AssertSqlSafe, Connection};
 
-const TIMEOUT: Duration = Duration::from_secs(5);
-
-// ---------------------------------------------------------------------------
-// Harness
-
-/// The server URL, or `None` (after saying why) when the tests should skip.
-fn server_url() -> Option<String> {
-    match std::env::var("DATABASE_URL_MYSQL") {
-        Ok(url) if !url.trim().is_empty() => Some(url),
-        _ => {
-            assert!(
-                std::env::var("BLUEPRINT_REQUIRE_SERVICES").as_deref() != Ok("1"),
-                "BLUEPRINT_REQUIRE_SERVICES=1 but DATABASE_URL_MYSQL is not set"
-            );
-            eprintln!(
-                "skipped: set DATABASE_URL_MYSQL (e.g. mysql://root@127.0.0.1:3306/test) \
-                 to run the MySQL/MariaDB pre-flight tests against a server"
-            );
-            None
-        }
-    }
-}
-
-fn unique(prefix: &str) -> String {
-    static NEXT: AtomicUsize = AtomicUsize::new(0);
-    let n = NEXT.fetch_add(1, Ordering::Relaxed);
-    let nanos = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| d.subsec_nanos());
-    format!(
-        "{prefix}_{}_{}_{n}",
-        std::process::id() % 100_000,
-        nanos % 1_000_000
-    )
-}
-
-/// The pieces of a `scheme://[user[:pw]@]host[:port][/db][?query]` URL.
-struct Parts {
-    scheme: String,
-    userinfo: String,
-    host_port: String,
-    query: String,
-}
-
-fn parts(url: &str) -> Parts {
-    let (scheme, rest) = url.split_once("://").expect("a URL with ://");
-    let (before_query, query) = rest.split_once('?').unwrap_or((rest, ""));
-    let authority = before_query.split('/').next().unwrap_or("");
-    let (userinfo, host_port) = authority.rsplit_once('@').unwrap_or(("", authority));
-    Parts {
-        scheme: scheme.to_owned(),
-        userinfo: userinfo.to_owned(),
-        host_port: host_port.to_owned(),
-        query: query.to_owned(),
-    }
-}
-
-/// `base` with another database (and the same credentials).
-fn with_database(base: &str, database: &str) -> String {
-    let p = parts(base);
-    let at = if p.userinfo.is_empty() { "" } else { "@" };
-    let q = if p.query.is_empty() {
-        String::new()
-    } else {
-        format!("?{}", p.query)
-    };
-    format!(
-        "{}://{}{at}{}/{database}{q}",
-        p.scheme, p.userinfo, p.host_port
-    )
-}
-
-/// `base`'s server as `user` with `password`, on `database`.
-fn as_user(base: &str, user: &str, password: &str, database: &str) -> String {
-    let p = parts(base);
-    let q = if p.query.is_empty() {
-        String::new()
-    } else {
-        format!("?{}", p.query)
-    };
-    format!(
-        "{}://{user}:{password}@{}/{database}{q}",
-        p.scheme, p.host_port
-    )
-}
-
-async fn connect(url: &str) -> MySqlConnection {
-    MySqlConnection::connect(url)
-        .await
-        .expect("the test server accepts the admin URL")
-}
-
-async fn exec(conn: &mut MySqlConnection, sql: &str) {
-    sqlx::raw_sql(AssertSqlSafe(sql.to_owned()))
-        .execute(&mut *conn)
-        .await
-        .unwrap_or_else(|e| panic!("{sql}: {e}"));
-}
-
-async fn scalar(conn: &mut MySqlConnection, sql: &str) -> String {
-    let row = sqlx::raw_sql(AssertSqlSafe(sql.to_owned()))
-        .fetch_one(&mut *conn)
-        .await
-        .unwrap_or_else(|e| panic!("{sql}: {e}"));
-    // Text protocol: every value decodes as text.
-    row.try_get::<String, _>(0)
-        .or_else(|_| row.try_get::<i64, _>(0).map(|n| n.to_string()))
-        .or_else(|_| row.try_get::<u64, _>(0).map(|n| n.to_string()))
-        .unwrap_or_else(|e| panic!("{sql}: {e}"))
-}
-
-/// A database of its own, with a few tables, and the users a test creates;
-/// all dropped when the guard goes, also on panic.
-struct TestDb {
-    base: String,
-    name: String,
-    users: Vec<String>,
-    admin: MySqlConnection,
-}
-
-impl TestDb {
-    async fn new(base: &str) -> TestDb {
-        let name = unique("bp_pf");
-        let mut admin = connect(base).await;
-        exec(&mut admin, &format!("CREATE DATABASE `{name}`")).await;
-        let mut db = TestDb {
-            base: base.to_owned(),
-            name,
-            users: Vec::new(),
-            admin,
-        };
-        let n = db.name.clone();
-        db.exec(&format!(
-            "CREATE TABLE `{n}`.orders (
-                id BIGINT NOT NULL AUTO_INCREMENT PRIMARY KEY,
-                customer VARCHAR(100) NOT NULL,
-                note TEXT NULL,
-                paid TINYINT(1) NOT NULL DEFAULT 0,
-                created_at TIMESTAMP NOT NULL DEFAULT CURRENT_TIMESTAMP,
-                label VARCHAR(10) NULL DEFAULT 'NULL',
-                total_cents INT GENERATED ALWAYS AS (paid * 100) VIRTUAL
-            );
-            CREATE TABLE `{n}`.order_items (
-                order_id BIGINT NOT NULL,
-                line INT NOT NULL,
-                sku VARCHAR(20) NOT NULL,
-                qty INT NOT NULL DEFAULT 1,
-                PRIMARY KEY (order_id, line)
-            );
-            CREATE TABLE `{n}`.customers (
-                id INT NOT NULL,
-                email VARCHAR(200) NOT NULL,
-                UNIQUE KEY (id)
-            );
-            CREATE TABLE `{n}`.invoices (id INT PRIMARY KEY);
-            INSERT INTO `{n}`.orders (customer) VALUES ('a'), ('b');
-            INSERT INTO `{n}`.order_items VALUES (1, 1, 'x', 2);"
-        ))
-        .await;
-        db
-    }
-
-    async fn exec(&mut self, sql: &str) {
-        exec(&mut self.admin, sql).await;
-    }
-
-    /// A new user `'name'@'%'` with a password, and the grants in `grants`
-    /// (`{db}` stands for the database name, `{user}` for the account).
-    async fn user(&mut self, grants: &[&str]) -> (String, String) {
-        let user = unique("bp_u");
-        let password = unique("Pw");
-        self.users.push(user.clone());
-        self.exec(&format!(
-            "CREATE USER '{user}'@'%' IDENTIFIED BY '{password}'"
-        ))
-        .await;
-        for grant in grants {
-            let sql = grant
-                .replace("{db}", &self.name)
-                .replace("{user}", &format!("'{user}'@'%'"));
-            self.exec(&sql).await;
-        }
-        (user, password)
-    }
-
-    fn url(&self) -> String {
-        with_database(&self.base, &self.name)
-    }
-
-    fn url_as(&self, user: &str, password: &str) -> String {
-        as_user(&self.base, user, password, &self.name)
-    }
-}
-
-impl Drop for TestDb {
-    fn drop(&mut self) {
-        let base = self.base.clone();
-        let mut statements = vec![format!("DROP DATABASE IF EXISTS `{}`", self.name)];
-        for user in &self.users {
-            statements.push(format!("DROP USER IF EXISTS '{user}'@'%'"));
-        }
-        // Drop is synchronous and may run inside the test's runtime: do the
-        // cleaning on a thread of its own, with a runtime of its own.
-        let cleaner = std::thread::spawn(move || {
-            let Ok(runtime) = tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()
-            else {
-                return;
-            };
-            runtime.block_on(async {
-                let Ok(Ok(mut conn)) =
-                    tokio::time::timeout(TIMEOUT, MySqlConnection::connect(&base)).await
-                else {
-                    eprintln!("warning: could not connect to drop the test database");
-                    return;
-                };
-                for sql in statements {
-                    if let Err(e) = sqlx::raw_sql(AssertSqlSafe(sql.clone()))
-                        .execute(&mut conn)
-                        .await
-                    {
-                        eprintln!("warning: {sql}: {e}");
-                    }
-                }
-                let _ = conn.close().await;
-            });
-        });
-        let _ = cleaner.join();
-    }
-}
-
-fn probe(url: &str, tables: &[&str]) -> Probe {
-    Probe {
-        url: url.to_owned(),
-        tables: tables.iter().map(|t| (*t).to_owned()).collect(),
-        timeout: TIMEOUT,
-        pings: 3,
-    }
-}
-
-async fn inspect_ok(probe: &Probe) -> Catalog {
-    match inspect(probe).await {
-        Ok(catalog) => catalog,
-        Err(e) => panic!("inspect failed: {e:?}"),
-    }
-}
-
-async fn is_mariadb(conn: &mut MySqlConnection) -> bool {
-    scalar(conn, "SELECT VERSION()").await.contains("MariaDB")
-}
-
-fn column(
-    name: &str,
-    data_type: &str,
-    column_type: Option<&str>,
-    nullable: bool,
-    has_default: bool,
-    primary_key: bool,
-) -> Column {
-    Column {
-        name: name.to_owned(),
-        data_type: data_type.to_owned(),
-        column_type: column_type.map(str::to_owned),
-        nullable,
-        has_default,
-        primary_key,
-    }
-}
-
-const ALL: Privileges = Privileges {
-    select: true,
-    insert: true,
-    update: true,
-    delete: true,
-};
-
-const NONE: Privileges = Privileges {
-    select: false,
-    insert: false,
-    update: false,
-    delete: false,
-};
+use mysql_support::*;
+use preflight_support::{closed_port, column};
 
 // ---------------------------------------------------------------------------
 // What the catalogue reports
@@ -583,51 +301,6 @@ async fn a_user_without_privileges() {
 // ---------------------------------------------------------------------------
 // Read-only
 
-async fn snapshot(db: &mut TestDb) -> Vec<String> {
-    let name = db.name.clone();
-    let mut facts = Vec::new();
-    for table in ["orders", "order_items", "customers", "invoices"] {
-        facts.push(
-            scalar(
-                &mut db.admin,
-                &format!("SELECT COUNT(*) FROM `{name}`.`{table}`"),
-            )
-            .await,
-        );
-        let row = sqlx::raw_sql(AssertSqlSafe(format!("CHECKSUM TABLE `{name}`.`{table}`")))
-            .fetch_one(&mut db.admin)
-            .await
-            .expect("CHECKSUM TABLE");
-        let checksum = row
-            .try_get::<Option<i64>, _>(1)
-            .map(|c| format!("{c:?}"))
-            .or_else(|_| row.try_get::<Option<u64>, _>(1).map(|c| format!("{c:?}")))
-            .expect("a checksum");
-        facts.push(format!("{table}: {checksum}"));
-    }
-    facts.push(
-        scalar(
-            &mut db.admin,
-            &format!(
-                "SELECT GROUP_CONCAT(CONCAT(table_name, ':', table_type, ':', \
-                 COALESCE(create_time, ''), ':', COALESCE(auto_increment, '')) \
-                 ORDER BY table_name) FROM information_schema.tables \
-                 WHERE table_schema = '{name}'"
-            ),
-        )
-        .await,
-    );
-    facts.push(
-        scalar(
-            &mut db.admin,
-            "SELECT COUNT(*) FROM information_schema.schemata",
-        )
-        .await,
-    );
-    facts.push(scalar(&mut db.admin, "SELECT COUNT(*) FROM mysql.user").await);
-    facts
-}
-
 #[tokio::test]
 async fn inspecting_writes_nothing_and_the_session_refuses_writes() {
     let Some(base) = server_url() else { return };
@@ -675,39 +348,12 @@ async fn inspecting_writes_nothing_and_the_session_refuses_writes() {
 // ---------------------------------------------------------------------------
 // Failures
 
-/// A loopback port nothing listens on.
-fn closed_port() -> u16 {
-    let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
-    let port = listener.local_addr().expect("addr").port();
-    drop(listener);
-    port
-}
-
 #[tokio::test]
 async fn refused() {
     let url = format!("mysql://root@127.0.0.1:{}/db", closed_port());
     let err = inspect(&probe(&url, &["t"])).await.expect_err("refused");
     assert_eq!(err.failure, Failure::Refused, "{err:?}");
     assert!(err.detail.contains("127.0.0.1"), "{err:?}");
-}
-
-/// A listener that accepts and never says a word: the MySQL client waits
-/// for the server's greeting. Accepts for at most `life`, then closes.
-fn black_hole(life: Duration) -> (u16, std::thread::JoinHandle<()>) {
-    let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
-    let port = listener.local_addr().expect("addr").port();
-    listener.set_nonblocking(true).expect("nonblocking");
-    let handle = std::thread::spawn(move || {
-        let start = Instant::now();
-        let mut held = Vec::new();
-        while start.elapsed() < life {
-            if let Ok((stream, _)) = listener.accept() {
-                held.push(stream);
-            }
-            std::thread::sleep(Duration::from_millis(5));
-        }
-    });
-    (port, handle)
 }
 
 #[tokio::test]
@@ -802,15 +448,6 @@ async fn tls_required_by_the_url() {
 
 // ---------------------------------------------------------------------------
 // Secrets
-
-fn assert_no_secret(err: &InspectError, secrets: &[&str]) {
-    let shown = [err.detail.clone(), format!("{err:?}"), format!("{err:#?}")];
-    for text in shown {
-        for secret in secrets {
-            assert!(!text.contains(secret), "secret in {text}");
-        }
-    }
-}
 
 #[tokio::test]
 async fn the_password_never_shows() {

@@ -58,7 +58,7 @@ pub async fn run(client: Client, state: Arc<State>, uri: Uri) {
         None => (Default::default(), None),
     };
     let dir = path.as_deref().and_then(|p| p.parent());
-    let diagnostics = preflight::run(
+    let (diagnostics, inspections) = preflight::run_with_inspections(
         &analysis.blueprint,
         &env,
         dir,
@@ -73,6 +73,7 @@ pub async fn run(client: Client, state: Arc<State>, uri: Uri) {
         .map(|d| convert::diagnostic(&uri, d, &positions, "blueprint-preflight"))
         .collect();
     state.preflight.insert(uri.clone(), lsp);
+    state.servers.insert(uri.clone(), inspections);
     if let Some(progress) = progress {
         progress
             .finish_with_message(format!("{} finding(s)", diagnostics.len()))

@@ -40,6 +40,8 @@ pub struct State {
     /// The latest pre-flight diagnostics of each file, already in LSP form
     /// (they keep their positions until the next pre-flight).
     pub preflight: DashMap<Uri, Vec<LspDiagnostic>>,
+    /// What the latest pre-flight of each file learnt of its servers.
+    pub servers: DashMap<Uri, Vec<crate::preflight::Inspection>>,
     /// One analyzer per file, so re-checks reuse the previous parse and the
     /// per-component memo. Locked only inside blocking tasks.
     analyzers: DashMap<Uri, Arc<Mutex<Analyzer>>>,
@@ -122,6 +124,7 @@ impl State {
     pub fn forget(&self, uri: &Uri) {
         self.analyses.remove(uri);
         self.preflight.remove(uri);
+        self.servers.remove(uri);
         self.analyzers.remove(uri);
     }
 }

@@ -20,4 +20,4 @@ pub mod run;
 pub mod sqlite;
 pub mod types;
 
-pub use run::{run, Options, Progress};
+pub use run::{run, run_with_inspections, Inspection, Options, Progress};

@@ -10,7 +10,7 @@ use blueprint_grammars::model::{Blueprint, Engine};
 use futures_util::future::join_all;
 
 use super::cache::Cache;
-use super::catalog::{Catalog, Failure, InspectError, Probe};
+use super::catalog::{Catalog, Failure, InspectError, Probe, ServerInfo};
 use super::compare::{compare, Thresholds};
 use super::expect::{targets, DatabaseTarget};
 use super::{mysql, postgres, sqlite};
@@ -55,6 +55,30 @@ pub async fn run(
     cache: &Cache,
     progress: &(dyn Fn(Progress) + Sync),
 ) -> Vec<Diagnostic> {
+    run_with_inspections(blueprint, env, blueprint_dir, options, cache, progress)
+        .await
+        .0
+}
+
+/// What the pre-flight learnt of one database's server, for hovers.
+#[derive(Clone, Debug)]
+pub struct Inspection {
+    pub database: String,
+    /// The server, when the inspection succeeded.
+    pub server: Option<ServerInfo>,
+    /// Median of the timed round trips.
+    pub round_trip: Option<Duration>,
+}
+
+/// [`run`], also returning what was learnt of each server.
+pub async fn run_with_inspections(
+    blueprint: &Blueprint,
+    env: &Environment,
+    blueprint_dir: Option<&Path>,
+    options: &Options,
+    cache: &Cache,
+    progress: &(dyn Fn(Progress) + Sync),
+) -> (Vec<Diagnostic>, Vec<Inspection>) {
     let targets = targets(blueprint, env, blueprint_dir);
     let results = join_all(
         targets
@@ -62,11 +86,25 @@ pub async fn run(
             .map(|target| inspect_target(target, options, cache, progress)),
     )
     .await;
-    targets
+    let diagnostics = targets
         .iter()
         .zip(&results)
         .flat_map(|(target, result)| compare(target, result, options.thresholds))
-        .collect()
+        .collect();
+    let inspections = targets
+        .iter()
+        .zip(&results)
+        .map(|(target, result)| Inspection {
+            database: target.database.name.value.clone(),
+            server: result.as_ref().ok().map(|c| c.server.clone()),
+            round_trip: result.as_ref().ok().and_then(|c| {
+                let mut pings = c.pings.clone();
+                pings.sort_unstable();
+                pings.get(pings.len() / 2).copied()
+            }),
+        })
+        .collect();
+    (diagnostics, inspections)
 }
 
 async fn inspect_target(

@@ -43,8 +43,35 @@ pub async fn hover(state: &std::sync::Arc<State>, params: HoverParams) -> Result
                     .map(|d| mask_secrets(d.message.lines().next().unwrap_or("")))
                     .collect::<Vec<_>>()
             });
+        let name = analysis
+            .blueprint
+            .system
+            .as_ref()
+            .and_then(|s| s.databases.iter().find(|d| d.span == database))
+            .map(|d| d.name.value.clone());
+        let server = name.and_then(|name| {
+            state
+                .servers
+                .get(&at.text_document.uri)
+                .and_then(|all| all.iter().find(|i| i.database == name).cloned())
+        });
         if let Some(findings) = findings {
             value.push_str("\n\n**Last pre-flight**\n");
+            if let Some(inspection) = server {
+                if let Some(info) = &inspection.server {
+                    let _ = write!(value, "\n- server: {} {}", info.product, info.version);
+                    if let Some(max) = info.max_connections {
+                        let _ = write!(value, " (max_connections {max})");
+                    }
+                }
+                if let Some(rt) = inspection.round_trip {
+                    let _ = write!(
+                        value,
+                        "\n- round trip: {:.2} ms (median)",
+                        rt.as_secs_f64() * 1e3
+                    );
+                }
+            }
             if findings.is_empty() {
                 value.push_str("\n- no findings");
             }
