@@ -22,8 +22,15 @@ fn cache() -> &'static Cache {
     CACHE.get_or_init(|| Cache::in_memory(std::time::Duration::from_secs(60)))
 }
 
+/// A pre-flight on open or save: a result less than a minute old is reused.
 pub fn spawn(client: Client, state: Arc<State>, uri: Uri) {
     tokio::spawn(run(client, state, uri));
+}
+
+/// A pre-flight the user asked for: always asks the databases again.
+pub async fn run_fresh(client: Client, state: Arc<State>, uri: Uri) {
+    cache().clear();
+    run(client, state, uri).await;
 }
 
 pub async fn run(client: Client, state: Arc<State>, uri: Uri) {

@@ -131,6 +131,17 @@ impl Cache {
         }
     }
 
+    /// Forgets every entry, in memory and on disk: the next inspection of
+    /// each database asks it again (an explicit re-run by the user).
+    pub fn clear(&self) {
+        if let Ok(mut memory) = self.memory.lock() {
+            memory.clear();
+        }
+        if let Some(dir) = &self.dir {
+            let _ = std::fs::remove_dir_all(dir);
+        }
+    }
+
     fn file(&self, key: u64) -> Option<PathBuf> {
         self.dir
             .as_ref()

@@ -27,7 +27,7 @@ pub async fn execute(
                 None => state.documents.uris(),
             };
             for uri in uris {
-                crate::lsp::preflight_task::run(client.clone(), state.clone(), uri).await;
+                crate::lsp::preflight_task::run_fresh(client.clone(), state.clone(), uri).await;
             }
             Ok(None)
         }

@@ -1,0 +1,1075 @@
+//! More of the language server over the protocol: references, highlights
+//! and folding; the pre-flight in the background (progress, hover,
+//! tiers); the editor never waiting on a database; and the client log of
+//! the real binary over stdio. Exact results throughout.
+//!
+//! The in-process harness is a copy of the one in `lsp_protocol.rs`.
+#![allow(dead_code)]
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use serde_json::{json, Value};
+use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
+use tokio::sync::{mpsc, oneshot, Notify};
+
+const TIMEOUT: Duration = Duration::from_secs(10);
+
+// ---------------------------------------------------------------- harness
+
+type Pending = Arc<Mutex<HashMap<i64, oneshot::Sender<Value>>>>;
+
+/// One editor session with an in-process server.
+struct Client {
+    out: mpsc::UnboundedSender<Value>,
+    pending: Pending,
+    /// Every notification the server sent, in order.
+    notifications: Arc<Mutex<Vec<Value>>>,
+    /// Every request the server sent to the client, in order.
+    server_requests: Arc<Mutex<Vec<Value>>>,
+    arrived: Arc<Notify>,
+    next_id: std::sync::atomic::AtomicI64,
+    _dir: tempfile::TempDir,
+    root: std::path::PathBuf,
+}
+
+impl Client {
+    /// Starts a server on a fresh temporary workspace folder.
+    fn start() -> Client {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let root = dir.path().canonicalize().expect("canonical temp dir");
+        let (service, socket) = blueprint_server::lsp::service();
+        let (client_io, server_io) = tokio::io::duplex(1 << 20);
+        let (server_read, server_write) = tokio::io::split(server_io);
+        tokio::spawn(
+            tower_lsp_server::Server::new(server_read, server_write, socket).serve(service),
+        );
+        let (client_read, mut client_write) = tokio::io::split(client_io);
+
+        // Writer: one task, so messages leave in the order they were sent.
+        let (out, mut outgoing) = mpsc::unbounded_channel::<Value>();
+        tokio::spawn(async move {
+            while let Some(message) = outgoing.recv().await {
+                let body = serde_json::to_vec(&message).unwrap();
+                let header = format!("Content-Length: {}\r\n\r\n", body.len());
+                if client_write.write_all(header.as_bytes()).await.is_err()
+                    || client_write.write_all(&body).await.is_err()
+                    || client_write.flush().await.is_err()
+                {
+                    break;
+                }
+            }
+        });
+
+        let pending: Pending = Arc::default();
+        let notifications: Arc<Mutex<Vec<Value>>> = Arc::default();
+        let server_requests: Arc<Mutex<Vec<Value>>> = Arc::default();
+        let arrived = Arc::new(Notify::new());
+        {
+            let pending = pending.clone();
+            let notifications = notifications.clone();
+            let server_requests = server_requests.clone();
+            let arrived = arrived.clone();
+            let out = out.clone();
+            tokio::spawn(async move {
+                let mut reader = BufReader::new(client_read);
+                while let Some(message) = read_message(&mut reader).await {
+                    let has_id = message.get("id").is_some_and(|id| !id.is_null());
+                    if let Some(method) = message.get("method").and_then(Value::as_str) {
+                        if has_id {
+                            // A server->client request: answer as an editor
+                            // that accepts registrations and progress.
+                            let result = match method {
+                                "workspace/configuration" => json!([]),
+                                _ => Value::Null,
+                            };
+                            server_requests.lock().unwrap().push(message.clone());
+                            let _ = out.send(json!({
+                                "jsonrpc": "2.0", "id": message["id"], "result": result
+                            }));
+                        } else {
+                            notifications.lock().unwrap().push(message);
+                        }
+                        arrived.notify_waiters();
+                    } else if let Some(id) = message.get("id").and_then(Value::as_i64) {
+                        if let Some(tx) = pending.lock().unwrap().remove(&id) {
+                            let _ = tx.send(message);
+                        }
+                    }
+                }
+            });
+        }
+        Client {
+            out,
+            pending,
+            notifications,
+            server_requests,
+            arrived,
+            next_id: std::sync::atomic::AtomicI64::new(1),
+            _dir: dir,
+            root,
+        }
+    }
+
+    fn uri(&self, name: &str) -> String {
+        format!("file://{}/{name}", self.root.display())
+    }
+
+    fn notify(&self, method: &str, params: Value) {
+        self.out
+            .send(json!({"jsonrpc": "2.0", "method": method, "params": params}))
+            .expect("writer alive");
+    }
+
+    /// Sends a request; the returned receiver yields the whole response.
+    fn send_request(&self, method: &str, params: Value) -> (i64, oneshot::Receiver<Value>) {
+        let id = self
+            .next_id
+            .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        let (tx, rx) = oneshot::channel();
+        self.pending.lock().unwrap().insert(id, tx);
+        self.out
+            .send(json!({"jsonrpc": "2.0", "id": id, "method": method, "params": params}))
+            .expect("writer alive");
+        (id, rx)
+    }
+
+    /// The whole response (with `result` or `error`) to a request.
+    async fn response(&self, method: &str, params: Value) -> Value {
+        let (_, rx) = self.send_request(method, params);
+        tokio::time::timeout(TIMEOUT, rx)
+            .await
+            .unwrap_or_else(|_| panic!("no response to {method} within {TIMEOUT:?}"))
+            .expect("response channel")
+    }
+
+    /// The `result` of a request, failing on an error response.
+    async fn request(&self, method: &str, params: Value) -> Value {
+        let response = self.response(method, params).await;
+        assert!(
+            response.get("error").is_none(),
+            "{method} failed: {response}"
+        );
+        response["result"].clone()
+    }
+
+    async fn initialize(&self, utf8: bool) -> Value {
+        self.initialize_with(utf8, false).await
+    }
+
+    /// As [`Client::initialize`], advertising `window.workDoneProgress`
+    /// when `progress`.
+    async fn initialize_with(&self, utf8: bool, progress: bool) -> Value {
+        let general = if utf8 {
+            json!({"positionEncodings": ["utf-8", "utf-16"]})
+        } else {
+            json!({})
+        };
+        let result = self
+            .request(
+                "initialize",
+                json!({
+                    "processId": null,
+                    "rootUri": format!("file://{}", self.root.display()),
+                    "workspaceFolders": [{"uri": format!("file://{}", self.root.display()), "name": "ws"}],
+                    "capabilities": {
+                        "general": general,
+                        "window": {"workDoneProgress": progress},
+                        "workspace": {"didChangeWatchedFiles": {"dynamicRegistration": true}},
+                        "textDocument": {
+                            "publishDiagnostics": {"versionSupport": true},
+                            "hover": {"contentFormat": ["markdown", "plaintext"]},
+                            "completion": {"completionItem": {"snippetSupport": true}},
+                            "rename": {"prepareSupport": true},
+                            "codeAction": {"codeActionLiteralSupport": {"codeActionKind": {"valueSet": ["quickfix", "refactor.rewrite"]}}},
+                            "documentSymbol": {"hierarchicalDocumentSymbolSupport": true}
+                        }
+                    }
+                }),
+            )
+            .await;
+        self.notify("initialized", json!({}));
+        result
+    }
+
+    fn open(&self, uri: &str, text: &str, version: i32) {
+        self.notify(
+            "textDocument/didOpen",
+            json!({"textDocument": {"uri": uri, "languageId": "yaml", "version": version, "text": text}}),
+        );
+    }
+
+    /// An incremental change: replace `range` ([line, character] pairs in the
+    /// negotiated encoding) with `text`.
+    fn change(&self, uri: &str, version: i32, start: (u32, u32), end: (u32, u32), text: &str) {
+        self.notify(
+            "textDocument/didChange",
+            json!({
+                "textDocument": {"uri": uri, "version": version},
+                "contentChanges": [{"range": range(start, end), "text": text}]
+            }),
+        );
+    }
+
+    fn published(&self) -> Vec<Value> {
+        self.notifications
+            .lock()
+            .unwrap()
+            .iter()
+            .filter(|n| n["method"] == "textDocument/publishDiagnostics")
+            .map(|n| n["params"].clone())
+            .collect()
+    }
+
+    /// Waits for the first notification satisfying `pred`.
+    async fn wait_for(&self, what: &str, pred: impl Fn(&Value) -> bool) -> Value {
+        let deadline = tokio::time::Instant::now() + TIMEOUT;
+        loop {
+            let notified = self.arrived.notified();
+            if let Some(found) = self
+                .notifications
+                .lock()
+                .unwrap()
+                .iter()
+                .find(|n| pred(n))
+                .cloned()
+            {
+                return found;
+            }
+            if tokio::time::timeout_at(deadline, notified).await.is_err() {
+                panic!(
+                    "timed out waiting for {what}; got {:#?}",
+                    self.notifications.lock().unwrap()
+                );
+            }
+        }
+    }
+
+    /// Waits for `publishDiagnostics` for `uri` (with `version`, when given)
+    /// and returns its diagnostics (only those of the fast tiers' source
+    /// `blueprint` unless `all`).
+    async fn diagnostics(&self, uri: &str, version: Option<i64>) -> Vec<Value> {
+        let params = self
+            .wait_for(&format!("diagnostics of {uri} v{version:?}"), |n| {
+                n["method"] == "textDocument/publishDiagnostics"
+                    && n["params"]["uri"] == uri
+                    && version.is_none_or(|v| n["params"]["version"] == v)
+            })
+            .await;
+        params["params"]["diagnostics"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default()
+    }
+
+    /// The diagnostics pulled with `textDocument/diagnostic`.
+    async fn pull(&self, uri: &str) -> Vec<Value> {
+        let report = self
+            .request(
+                "textDocument/diagnostic",
+                json!({"textDocument": {"uri": uri}}),
+            )
+            .await;
+        assert_eq!(report["kind"], "full", "{report}");
+        report["items"].as_array().cloned().unwrap_or_default()
+    }
+
+    async fn shutdown(self) {
+        let response = self.response("shutdown", Value::Null).await;
+        assert!(response.get("error").is_none(), "{response}");
+        self.notify("exit", Value::Null);
+    }
+}
+
+async fn read_message<R: tokio::io::AsyncBufRead + Unpin>(reader: &mut R) -> Option<Value> {
+    let mut length = None;
+    loop {
+        let mut line = String::new();
+        if reader.read_line(&mut line).await.ok()? == 0 {
+            return None;
+        }
+        let line = line.trim_end();
+        if line.is_empty() {
+            break;
+        }
+        if let Some(v) = line.strip_prefix("Content-Length:") {
+            length = v.trim().parse::<usize>().ok();
+        }
+    }
+    let mut body = vec![0; length?];
+    reader.read_exact(&mut body).await.ok()?;
+    serde_json::from_slice(&body).ok()
+}
+
+fn range(start: (u32, u32), end: (u32, u32)) -> Value {
+    json!({
+        "start": {"line": start.0, "character": start.1},
+        "end": {"line": end.0, "character": end.1}
+    })
+}
+
+fn position(line: u32, character: u32) -> Value {
+    json!({"line": line, "character": character})
+}
+
+fn codes(diagnostics: &[Value]) -> Vec<String> {
+    diagnostics
+        .iter()
+        .map(|d| d["code"].as_str().unwrap_or_default().to_string())
+        .collect()
+}
+
+fn at(uri: &str, line: u32, character: u32) -> Value {
+    json!({"textDocument": {"uri": uri}, "position": position(line, character)})
+}
+
+/// Waits until the latest diagnostics published for `uri` satisfy `pred`;
+/// returns them.
+async fn wait_published(
+    client: &Client,
+    uri: &str,
+    within: Duration,
+    pred: impl Fn(&[Value]) -> bool,
+) -> Vec<Value> {
+    let deadline = tokio::time::Instant::now() + within;
+    loop {
+        let latest = client
+            .published()
+            .into_iter()
+            .rfind(|p| p["uri"] == uri)
+            .map(|p| p["diagnostics"].as_array().cloned().unwrap_or_default());
+        if let Some(latest) = latest.as_deref().filter(|d| pred(d)) {
+            return latest.to_vec();
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "timed out; latest for {uri}: {latest:#?}"
+        );
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+}
+
+/// `(code, source)` of each diagnostic, sorted.
+fn tiers(diagnostics: &[Value]) -> Vec<(String, String)> {
+    let mut found: Vec<(String, String)> = diagnostics
+        .iter()
+        .map(|d| {
+            (
+                d["code"].as_str().unwrap_or_default().to_string(),
+                d["source"].as_str().unwrap_or_default().to_string(),
+            )
+        })
+        .collect();
+    found.sort();
+    found
+}
+
+fn pair(code: &str, source: &str) -> (String, String) {
+    (code.to_string(), source.to_string())
+}
+
+fn of_source(diagnostics: &[Value], source: &str) -> Vec<Value> {
+    diagnostics
+        .iter()
+        .filter(|d| d["source"] == source)
+        .cloned()
+        .collect()
+}
+
+// ------------------------------------------- references, highlight, folding
+
+/// `task_api` is declared on line 6 and used in the bindings on lines 15
+/// and 17 (columns 12..20 everywhere).
+const TWO_BINDINGS: &str = r#"schema_version: "1.0.0"
+system:
+  name: task_tracker
+  description: Tasks over a REST API
+  version: 1.0.0
+  components:
+    - name: task_api
+      type: APIEndpoint
+      configuration: { port: 8080 }
+      outputs: [{ name: commands, schema: Task }, { name: events, schema: Task }]
+    - name: task_sink
+      type: Sink
+      inputs: [{ name: input, schema: Task }, { name: audit, schema: Task }]
+  bindings:
+    - from: task_api.commands
+      to: [task_sink.input]
+    - from: task_api.events
+      to: [task_sink.audit]
+schemas:
+  Task:
+    type: object
+    properties:
+      id: { type: string, format: uuid }
+      title: { type: string, maxLength: 200 }
+    required: [id, title]
+"#;
+
+async fn open_two_bindings() -> (Client, String) {
+    let client = Client::start();
+    client.initialize(false).await;
+    let uri = client.uri("refs.blueprint.yaml");
+    client.open(&uri, TWO_BINDINGS, 1);
+    assert_eq!(client.diagnostics(&uri, Some(1)).await, Vec::<Value>::new());
+    (client, uri)
+}
+
+fn references_params(uri: &str, line: u32, character: u32, declaration: bool) -> Value {
+    json!({
+        "textDocument": {"uri": uri},
+        "position": position(line, character),
+        "context": {"includeDeclaration": declaration}
+    })
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn references_with_and_without_the_declaration() {
+    let (client, uri) = open_two_bindings().await;
+    let declaration = json!({"uri": uri, "range": range((6, 12), (6, 20))});
+    let first = json!({"uri": uri, "range": range((14, 12), (14, 20))});
+    let second = json!({"uri": uri, "range": range((16, 12), (16, 20))});
+    // From the declaration.
+    let with = client
+        .request(
+            "textDocument/references",
+            references_params(&uri, 6, 14, true),
+        )
+        .await;
+    assert_eq!(
+        with,
+        json!([declaration.clone(), first.clone(), second.clone()])
+    );
+    let without = client
+        .request(
+            "textDocument/references",
+            references_params(&uri, 6, 14, false),
+        )
+        .await;
+    assert_eq!(without, json!([first.clone(), second.clone()]));
+    // From a use in a binding: the same answers.
+    let with = client
+        .request(
+            "textDocument/references",
+            references_params(&uri, 16, 13, true),
+        )
+        .await;
+    assert_eq!(
+        with,
+        json!([declaration.clone(), first.clone(), second.clone()])
+    );
+    let without = client
+        .request(
+            "textDocument/references",
+            references_params(&uri, 16, 13, false),
+        )
+        .await;
+    assert_eq!(without, json!([first, second]));
+    client.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn document_highlight_marks_the_declaration_and_both_uses() {
+    let (client, uri) = open_two_bindings().await;
+    let highlights = client
+        .request("textDocument/documentHighlight", at(&uri, 14, 15))
+        .await;
+    assert_eq!(
+        highlights,
+        json!([
+            {"range": range((6, 12), (6, 20)), "kind": 3},
+            {"range": range((14, 12), (14, 20)), "kind": 2},
+            {"range": range((16, 12), (16, 20)), "kind": 2},
+        ])
+    );
+    client.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn folding_ranges_cover_the_components_and_each_multi_line_component() {
+    let (client, uri) = open_two_bindings().await;
+    let folds = client
+        .request(
+            "textDocument/foldingRange",
+            json!({"textDocument": {"uri": uri}}),
+        )
+        .await;
+    let lines: Vec<(u64, u64)> = folds
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (
+                f["startLine"].as_u64().unwrap(),
+                f["endLine"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    // `system:` (1..17), `components:` (5..12), task_api (6..9), task_sink
+    // (10..12), `bindings:` (13..17) and each binding, `schemas:` (18..24),
+    // `Task:` (19..24), `properties:` (21..23).
+    assert_eq!(
+        lines,
+        [
+            (1, 17),
+            (5, 12),
+            (6, 9),
+            (10, 12),
+            (13, 17),
+            (14, 15),
+            (16, 17),
+            (18, 24),
+            (19, 24),
+            (21, 23)
+        ]
+    );
+    assert!(
+        folds
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|f| f["kind"].is_null()),
+        "{folds:#}"
+    );
+    client.shutdown().await;
+}
+
+// --------------------------------------------- the pre-flight in the background
+
+/// A blueprint with one SQLite database `main` (line 6: `    main:`) and a
+/// store on its table `tasks` (id, title, done). Line 20 is
+/// `      to: [task_store.input]`.
+fn sqlite_blueprint(url: &str) -> String {
+    format!(
+        r#"schema_version: "1.0.0"
+system:
+  name: task_tracker
+  description: Tasks over a REST API
+  version: 1.0.0
+  databases:
+    main:
+      engine: sqlite
+      url: {url}
+  components:
+    - name: task_api
+      type: APIEndpoint
+      configuration: {{ port: 8080 }}
+      outputs: [{{ name: commands, schema: Task }}]
+    - name: task_store
+      type: Store
+      inputs: [{{ name: input, schema: Task }}]
+      configuration: {{ database: main, table: tasks, key: id }}
+  bindings:
+    - from: task_api.commands
+      to: [task_store.input]
+schemas:
+  Task:
+    type: object
+    properties:
+      id: {{ type: string }}
+      title: {{ type: string, maxLength: 200 }}
+      done: {{ type: boolean }}
+    required: [id, title]
+"#
+    )
+}
+
+const TASKS_TABLE: &str =
+    "CREATE TABLE tasks (id TEXT PRIMARY KEY NOT NULL, title TEXT NOT NULL, done INTEGER)";
+
+/// Runs `statements` on the SQLite file `path` (created when missing)
+/// through an ordinary read-write connection, closed before returning.
+async fn sqlite_exec(path: &std::path::Path, statements: &[&'static str]) {
+    use sqlx::sqlite::SqliteConnectOptions;
+    use sqlx::{ConnectOptions, Connection};
+    let mut connection = SqliteConnectOptions::new()
+        .filename(path)
+        .create_if_missing(true)
+        .connect()
+        .await
+        .expect("open the SQLite file");
+    for statement in statements {
+        sqlx::query(*statement)
+            .execute(&mut connection)
+            .await
+            .expect(statement);
+    }
+    connection.close().await.expect("close the SQLite file");
+}
+
+/// The `$/progress` notifications for `token`, in order.
+fn progress_kinds(client: &Client, token: &Value) -> Vec<String> {
+    client
+        .notifications
+        .lock()
+        .unwrap()
+        .iter()
+        .filter(|n| n["method"] == "$/progress" && n["params"]["token"] == *token)
+        .map(|n| {
+            n["params"]["value"]["kind"]
+                .as_str()
+                .unwrap_or("")
+                .to_string()
+        })
+        .collect()
+}
+
+async fn preflight_in_the_background(bypass_cache: bool) {
+    let client = Client::start();
+    client.initialize_with(false, true).await;
+    let db = client.root.join("tasks.db");
+    sqlite_exec(&db, &[TASKS_TABLE]).await;
+    let url = format!("sqlite://{}", db.display());
+    let text = sqlite_blueprint(&url);
+
+    // The CLI agrees there is nothing to report (a copy of the blueprint
+    // outside the workspace, so the server's scan does not see it).
+    let cli_dir = tempfile::tempdir().unwrap();
+    let cli_file = cli_dir.path().join("a.blueprint.yaml");
+    std::fs::write(&cli_file, &text).unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_blueprint"))
+        .args(["preflight", "--no-cache", "--color", "never"])
+        .arg(&cli_file)
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{stdout}");
+    assert_eq!(stdout.trim(), "All checks passed: 1 file.");
+
+    let uri = client.uri("a.blueprint.yaml");
+    client.open(&uri, &text, 1);
+
+    // Progress: created by a server request, then begin ... end.
+    let begin = client
+        .wait_for("$/progress begin", |n| {
+            n["method"] == "$/progress" && n["params"]["value"]["kind"] == "begin"
+        })
+        .await;
+    let token = begin["params"]["token"].clone();
+    assert!(
+        token
+            .as_str()
+            .is_some_and(|t| t.starts_with("blueprint-preflight-")),
+        "{token}"
+    );
+    let created: Vec<Value> = client
+        .server_requests
+        .lock()
+        .unwrap()
+        .iter()
+        .filter(|r| r["method"] == "window/workDoneProgress/create")
+        .map(|r| r["params"]["token"].clone())
+        .collect();
+    assert_eq!(created, std::slice::from_ref(&token));
+    assert_eq!(begin["params"]["value"]["title"], "Blueprint pre-flight");
+    client
+        .wait_for("$/progress end", |n| {
+            n["method"] == "$/progress"
+                && n["params"]["token"] == token
+                && n["params"]["value"]["kind"] == "end"
+        })
+        .await;
+    assert_eq!(progress_kinds(&client, &token), ["begin", "end"]);
+    // No findings in either tier.
+    wait_published(&client, &uri, TIMEOUT, |d| d.is_empty()).await;
+
+    // Hover on the database key: the last pre-flight's server, round trip,
+    // and the (masked) URL.
+    let hover = client.request("textDocument/hover", at(&uri, 6, 5)).await;
+    assert_eq!(hover["contents"]["kind"], "markdown", "{hover}");
+    let value = hover["contents"]["value"].as_str().unwrap();
+    assert!(value.contains("SQLite"), "{value}");
+    assert!(value.contains("round trip"), "{value}");
+    assert!(value.contains(&format!("`{url}`")), "{value}");
+    assert!(value.contains("no findings"), "{value}");
+
+    // The table goes away; the command re-runs the pre-flight.
+    sqlite_exec(&db, &["DROP TABLE tasks"]).await;
+    let mut version = 1;
+    if bypass_cache {
+        // An equivalent URL the server's cache (keyed by URL) has not seen.
+        let line = "      url: ".len() as u32;
+        version += 1;
+        client.change(
+            &uri,
+            version,
+            (8, line),
+            (8, line + url.len() as u32),
+            &format!("sqlite://{}/./tasks.db", client.root.display()),
+        );
+        client.diagnostics(&uri, Some(version as i64)).await;
+    }
+    let fast_before = of_source(&client.pull(&uri).await, "blueprint");
+    let result = client
+        .request(
+            "workspace/executeCommand",
+            json!({"command": "blueprint.preflight", "arguments": [uri]}),
+        )
+        .await;
+    assert_eq!(result, Value::Null);
+    let latest = wait_published(&client, &uri, TIMEOUT, |d| {
+        tiers(d) == [pair("BP312", "blueprint-preflight")]
+    })
+    .await;
+    assert_eq!(of_source(&latest, "blueprint"), fast_before);
+    let bp312 = &latest[0];
+    // On `table: tasks` (line 17).
+    assert_eq!(bp312["range"], range((17, 46), (17, 51)), "{bp312:#}");
+
+    // An edit that breaks a binding: the fast tier gains BP301, the
+    // pre-flight's BP312 stays.
+    version += 1;
+    client.change(&uri, version, (20, 22), (20, 27), "inptu");
+    let latest = wait_published(&client, &uri, TIMEOUT, |d| {
+        tiers(d)
+            == [
+                pair("BP301", "blueprint"),
+                pair("BP312", "blueprint-preflight"),
+            ]
+    })
+    .await;
+    assert_eq!(
+        of_source(&latest, "blueprint-preflight"),
+        std::slice::from_ref(bp312)
+    );
+    client.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn preflight_in_the_background_progress_hover_and_tiers() {
+    preflight_in_the_background(false).await;
+}
+
+/// The same, with the URL changed to an equivalent one before the command,
+/// so that the command's pre-flight asks the database again.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn preflight_command_reports_a_dropped_table_when_not_cached() {
+    preflight_in_the_background(true).await;
+}
+
+// --------------------------------------------- the editor never waits on a database
+
+/// A TCP port that accepts connections and never answers; accepted sockets
+/// are held open by a thread (at most 16).
+fn silent_port() -> u16 {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    std::thread::spawn(move || {
+        let mut held = Vec::new();
+        for stream in listener.incoming().take(16) {
+            held.push(stream);
+        }
+        // All 16 taken: keep them open a while longer, then let go.
+        std::thread::sleep(Duration::from_secs(30));
+    });
+    port
+}
+
+fn postgres_blueprint(url: &str) -> String {
+    sqlite_blueprint(url).replace("engine: sqlite", "engine: postgres")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn requests_are_answered_while_the_preflight_hangs() {
+    let port = silent_port();
+    let client = Client::start();
+    client.initialize_with(false, true).await;
+    let uri = client.uri("pg.blueprint.yaml");
+    let text = postgres_blueprint(&format!("postgres://app:pw@127.0.0.1:{port}/db"));
+    let opened = std::time::Instant::now();
+    client.open(&uri, &text, 1);
+    // The pre-flight is under way.
+    client
+        .wait_for("$/progress begin", |n| {
+            n["method"] == "$/progress" && n["params"]["value"]["kind"] == "begin"
+        })
+        .await;
+    let limit = Duration::from_millis(500);
+    let mut timings = Vec::new();
+    for (method, params) in [
+        ("textDocument/hover", at(&uri, 11, 15)),
+        ("textDocument/completion", at(&uri, 11, 12)),
+        (
+            "textDocument/diagnostic",
+            json!({"textDocument": {"uri": uri}}),
+        ),
+    ] {
+        let started = std::time::Instant::now();
+        let (_, rx) = client.send_request(method, params);
+        let response = tokio::time::timeout(limit, rx)
+            .await
+            .unwrap_or_else(|_| panic!("{method} not answered within {limit:?}"))
+            .unwrap();
+        assert!(response.get("error").is_none(), "{method}: {response}");
+        assert!(!response["result"].is_null(), "{method}: {response}");
+        timings.push((method, started.elapsed()));
+    }
+    // Still hanging: no pre-flight finding yet.
+    let published = client.published();
+    assert!(
+        published.iter().all(|p| p["diagnostics"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|d| d["source"] == "blueprint")),
+        "{published:#?}"
+    );
+    let latest = wait_published(&client, &uri, Duration::from_millis(4000), |d| {
+        // BP218: the fast tier's warning about the password in the URL.
+        tiers(d)
+            == [
+                pair("BP218", "blueprint"),
+                pair("BP310", "blueprint-preflight"),
+            ]
+    })
+    .await;
+    let elapsed = opened.elapsed();
+    eprintln!("answered while hanging: {timings:?}; BP310 after {elapsed:?}");
+    assert!(elapsed <= Duration::from_millis(3500), "{elapsed:?}");
+    let bp310 = of_source(&latest, "blueprint-preflight");
+    let message = bp310[0]["message"].as_str().unwrap();
+    assert!(message.contains("app:***@"), "{message}");
+    assert!(!message.contains(":pw@"), "{message}");
+    client.shutdown().await;
+}
+
+// ------------------------------------------------ logs, through the real binary
+
+/// `blueprint lsp` as a child process, spoken to over stdio. A reader
+/// thread answers the server's requests and hands every other message to
+/// the test through a channel.
+struct Stdio {
+    child: std::process::Child,
+    stdin: Arc<Mutex<std::process::ChildStdin>>,
+    incoming: std::sync::mpsc::Receiver<Value>,
+    seen: Vec<Value>,
+    _dir: tempfile::TempDir,
+    root: std::path::PathBuf,
+}
+
+fn write_frame(stdin: &Mutex<std::process::ChildStdin>, message: &Value) {
+    use std::io::Write;
+    let body = serde_json::to_vec(message).unwrap();
+    let mut stdin = stdin.lock().unwrap();
+    let _ = write!(stdin, "Content-Length: {}\r\n\r\n", body.len());
+    let _ = stdin.write_all(&body);
+    let _ = stdin.flush();
+}
+
+fn read_frame(reader: &mut impl std::io::BufRead) -> Option<Value> {
+    let mut length = None;
+    loop {
+        let mut line = String::new();
+        if reader.read_line(&mut line).ok()? == 0 {
+            return None;
+        }
+        let line = line.trim_end();
+        if line.is_empty() {
+            break;
+        }
+        if let Some(v) = line.strip_prefix("Content-Length:") {
+            length = v.trim().parse::<usize>().ok();
+        }
+    }
+    let mut body = vec![0; length?];
+    std::io::Read::read_exact(reader, &mut body).ok()?;
+    serde_json::from_slice(&body).ok()
+}
+
+impl Stdio {
+    fn start() -> Stdio {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().canonicalize().unwrap();
+        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_blueprint"))
+            .arg("lsp")
+            .current_dir(&root)
+            .env_remove("BLUEPRINT_LOG")
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .expect("spawn blueprint lsp");
+        let stdin = Arc::new(Mutex::new(child.stdin.take().unwrap()));
+        let stdout = child.stdout.take().unwrap();
+        let (tx, incoming) = std::sync::mpsc::channel();
+        let answer = stdin.clone();
+        std::thread::spawn(move || {
+            let mut reader = std::io::BufReader::new(stdout);
+            while let Some(message) = read_frame(&mut reader) {
+                let is_request = message.get("method").is_some()
+                    && message.get("id").is_some_and(|i| !i.is_null());
+                if is_request {
+                    let result = match message["method"].as_str() {
+                        Some("workspace/configuration") => json!([]),
+                        _ => Value::Null,
+                    };
+                    write_frame(
+                        &answer,
+                        &json!({"jsonrpc": "2.0", "id": message["id"], "result": result}),
+                    );
+                }
+                if tx.send(message).is_err() {
+                    break;
+                }
+            }
+        });
+        Stdio {
+            child,
+            stdin,
+            incoming,
+            seen: Vec::new(),
+            _dir: dir,
+            root,
+        }
+    }
+
+    fn send(&self, message: Value) {
+        write_frame(&self.stdin, &message);
+    }
+
+    /// Reads messages until one satisfies `pred` (returned), failing after
+    /// `within`.
+    fn until(&mut self, what: &str, within: Duration, pred: impl Fn(&Value) -> bool) -> Value {
+        let deadline = std::time::Instant::now() + within;
+        loop {
+            let left = deadline.saturating_duration_since(std::time::Instant::now());
+            match self.incoming.recv_timeout(left) {
+                Ok(message) => {
+                    self.seen.push(message.clone());
+                    if pred(&message) {
+                        return message;
+                    }
+                }
+                Err(_) => panic!("timed out waiting for {what}; got {:#?}", self.seen),
+            }
+        }
+    }
+
+    /// Reads whatever arrives within `period`.
+    fn drain(&mut self, period: Duration) {
+        let deadline = std::time::Instant::now() + period;
+        while let Ok(message) = self
+            .incoming
+            .recv_timeout(deadline.saturating_duration_since(std::time::Instant::now()))
+        {
+            self.seen.push(message);
+        }
+    }
+
+    /// `(type, message)` of every `window/logMessage` so far.
+    fn logs(&self) -> Vec<(u64, String)> {
+        self.seen
+            .iter()
+            .filter(|m| m["method"] == "window/logMessage")
+            .map(|m| {
+                (
+                    m["params"]["type"].as_u64().unwrap(),
+                    m["params"]["message"].as_str().unwrap().to_string(),
+                )
+            })
+            .collect()
+    }
+
+    fn stop(mut self) {
+        self.send(json!({"jsonrpc": "2.0", "id": 99, "method": "shutdown", "params": null}));
+        self.until("shutdown response", TIMEOUT, |m| m["id"] == 99);
+        self.send(json!({"jsonrpc": "2.0", "method": "exit", "params": null}));
+        let deadline = std::time::Instant::now() + Duration::from_secs(5);
+        while std::time::Instant::now() < deadline {
+            if let Ok(Some(_)) = self.child.try_wait() {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Drop for Stdio {
+    fn drop(&mut self) {
+        if let Ok(None) = self.child.try_wait() {
+            let _ = self.child.kill();
+            let _ = self.child.wait();
+        }
+    }
+}
+
+/// A local port with nothing listening.
+fn closed_port() -> u16 {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    listener.local_addr().unwrap().port()
+}
+
+/// Runs a session of the real server at `level`: initialize, open a
+/// blueprint whose database URL has a password, wait for the pre-flight's
+/// BP310; returns the session (every message seen).
+fn logged_session(level: &str) -> Stdio {
+    let mut server = Stdio::start();
+    let root = format!("file://{}", server.root.display());
+    server.send(json!({
+        "jsonrpc": "2.0", "id": 1, "method": "initialize",
+        "params": {
+            "processId": null,
+            "rootUri": root,
+            "capabilities": {"window": {"workDoneProgress": true}},
+            "initializationOptions": {"logLevel": level}
+        }
+    }));
+    let init = server.until("initialize response", TIMEOUT, |m| m["id"] == 1);
+    assert!(init.get("error").is_none(), "{init}");
+    server.send(json!({"jsonrpc": "2.0", "method": "initialized", "params": {}}));
+    let uri = format!("{root}/log.blueprint.yaml");
+    let text = postgres_blueprint(&format!(
+        "postgres://app:S3cretPw@127.0.0.1:{}/db",
+        closed_port()
+    ));
+    server.send(json!({
+        "jsonrpc": "2.0", "method": "textDocument/didOpen",
+        "params": {"textDocument": {"uri": uri, "languageId": "yaml", "version": 1, "text": text}}
+    }));
+    server.until("BP310 from the pre-flight", TIMEOUT, |m| {
+        m["method"] == "textDocument/publishDiagnostics"
+            && m["params"]["diagnostics"]
+                .as_array()
+                .is_some_and(|d| d.iter().any(|d| d["code"] == "BP310"))
+    });
+    // Stragglers (the log is forwarded asynchronously).
+    server.drain(Duration::from_millis(300));
+    for message in &server.seen {
+        assert!(!message.to_string().contains("S3cretPw"), "{message}");
+    }
+    server
+}
+
+#[test]
+fn debug_logs_reach_the_client_masked() {
+    let server = logged_session("debug");
+    let logs = server.logs();
+    assert!(
+        logs.iter()
+            .any(|(kind, line)| *kind == 3 && line.contains("initialized")),
+        "{logs:#?}"
+    );
+    assert!(
+        logs.iter()
+            .any(|(kind, line)| *kind == 4 && line.contains("inspecting")),
+        "{logs:#?}"
+    );
+    assert!(
+        logs.iter().any(|(_, line)| line.contains("app:***@")),
+        "{logs:#?}"
+    );
+    assert!(logs.iter().all(|(_, line)| !line.contains("S3cretPw")));
+    server.stop();
+}
+
+#[test]
+fn error_level_sends_no_info_or_debug_lines() {
+    let server = logged_session("error");
+    let logs = server.logs();
+    assert!(logs.iter().all(|(kind, _)| *kind == 1), "{logs:#?}");
+    server.stop();
+}
