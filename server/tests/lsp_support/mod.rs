@@ -321,3 +321,40 @@ pub fn codes(diagnostics: &[Value]) -> Vec<String> {
 pub fn at(uri: &str, line: u32, character: u32) -> Value {
     json!({"textDocument": {"uri": uri}, "position": position(line, character)})
 }
+
+// ---------------------------------------------------------------- fixtures
+
+pub fn blueprint(port: &str) -> String {
+    format!(
+        r#"schema_version: "1.0.0"
+system:
+  name: task_tracker
+  description: Tasks over a REST API
+  version: 1.0.0
+  components:
+    - name: task_api
+      type: APIEndpoint
+      configuration: {{ port: 8080 }}
+      outputs: [{{ name: commands, schema: Task }}]
+    - name: task_sink
+      type: Sink
+      inputs: [{{ name: input, schema: Task }}]
+  bindings:
+    - from: task_api.commands
+      to: [task_sink.{port}]
+schemas:
+  Task:
+    type: object
+    properties:
+      id: {{ type: string, format: uuid }}
+      title: {{ type: string, maxLength: 200 }}
+    required: [id, title]
+"#
+    )
+}
+
+/// Line and columns of the binding endpoint's port in [`blueprint`].
+pub const PORT_LINE: u32 = 15;
+pub const PORT_COL: u32 = 21; // after "      to: [task_sink."
+
+// ---------------------------------------------------------- core: protocol
