@@ -358,3 +358,45 @@ pub const PORT_LINE: u32 = 15;
 pub const PORT_COL: u32 = 21; // after "      to: [task_sink."
 
 // ---------------------------------------------------------- core: protocol
+
+/// A blueprint with one SQLite database `main` (line 6: `    main:`) and a
+/// store on its table `tasks` (id, title, done). Line 20 is
+/// `      to: [task_store.input]`.
+pub fn sqlite_blueprint(url: &str) -> String {
+    format!(
+        r#"schema_version: "1.0.0"
+system:
+  name: task_tracker
+  description: Tasks over a REST API
+  version: 1.0.0
+  databases:
+    main:
+      engine: sqlite
+      url: {url}
+  components:
+    - name: task_api
+      type: APIEndpoint
+      configuration: {{ port: 8080 }}
+      outputs: [{{ name: commands, schema: Task }}]
+    - name: task_store
+      type: Store
+      inputs: [{{ name: input, schema: Task }}]
+      configuration: {{ database: main, table: tasks, key: id }}
+  bindings:
+    - from: task_api.commands
+      to: [task_store.input]
+schemas:
+  Task:
+    type: object
+    properties:
+      id: {{ type: string }}
+      title: {{ type: string, maxLength: 200 }}
+      done: {{ type: boolean }}
+    required: [id, title]
+"#
+    )
+}
+
+pub fn postgres_blueprint(url: &str) -> String {
+    sqlite_blueprint(url).replace("engine: sqlite", "engine: postgres")
+}
