@@ -1,0 +1,21 @@
+//! The harness that systems written by `blueprint generate` link.
+//!
+//! A generated `main.rs` builds a [`Harness`], adds one [`Component`] or
+//! [`Source`] per blueprint component, binds ports with [`Harness::bind`],
+//! serves [`http::router`] next to it, and runs until a signal arrives. It
+//! depends on none of the workspace's own crates so a generated project can
+//! take it from a path or a registry without pulling in the language tooling.
+
+pub mod component;
+pub mod harness;
+pub mod http;
+pub mod metrics;
+mod tasks;
+mod wiring;
+
+pub use component::{Component, ComponentError, Envelope, Message, Output, Reply, Source};
+pub use harness::{Harness, HarnessError, Inlet, DEFAULT_CAPACITY, DEFAULT_DRAIN_TIMEOUT};
+pub use http::{router, serve, serve_addr, track_requests, Readiness};
+pub use metrics::{Metrics, PoolMetrics};
+pub use serde_json::Value;
+pub use tokio_util::sync::CancellationToken;
