@@ -10,6 +10,7 @@ pub mod component;
 pub mod harness;
 pub mod http;
 pub mod metrics;
+pub mod store;
 mod tasks;
 mod wiring;
 

@@ -1,0 +1,385 @@
+//! The enhanced store against real databases: SQLite files always,
+//! PostgreSQL from `DATABASE_URL_POSTGRES` and MariaDB/MySQL from
+//! `DATABASE_URL_MYSQL` (skipped with a reason when unset, failing when
+//! `BLUEPRINT_REQUIRE_SERVICES=1`). Each test gets its own database.
+
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::time::Duration;
+
+use blueprint_runtime::store::{Engine, Migrations, Store, StoreConfig, StoreError};
+use blueprint_runtime::{Metrics, Readiness};
+use serde_json::{json, Value};
+use sqlx::{AssertSqlSafe, Connection};
+
+static COUNTER: AtomicU32 = AtomicU32::new(0);
+
+fn unique_name() -> String {
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.subsec_nanos());
+    let n = COUNTER.fetch_add(1, Ordering::Relaxed);
+    format!("bp_store_{}_{n}_{nanos}", std::process::id())
+}
+
+/// A database that exists for one test and is dropped after it.
+struct TestDb {
+    engine: Engine,
+    url: String,
+    /// Server URL to drop the database through, or the SQLite directory.
+    admin_url: String,
+    name: String,
+    dir: Option<PathBuf>,
+}
+
+impl TestDb {
+    async fn new(engine: Engine) -> Option<TestDb> {
+        let name = unique_name();
+        if engine == Engine::Sqlite {
+            let dir = std::env::temp_dir().join(&name);
+            std::fs::create_dir_all(&dir).unwrap();
+            let url = format!("sqlite://{}", dir.join("store.db").display());
+            let (admin_url, dir) = (String::new(), Some(dir));
+            return Some(TestDb {
+                engine,
+                url,
+                admin_url,
+                name,
+                dir,
+            });
+        }
+        let var = match engine {
+            Engine::Postgres => "DATABASE_URL_POSTGRES",
+            _ => "DATABASE_URL_MYSQL",
+        };
+        let Ok(admin_url) = std::env::var(var) else {
+            if std::env::var("BLUEPRINT_REQUIRE_SERVICES").as_deref() == Ok("1") {
+                panic!("{var} is unset but BLUEPRINT_REQUIRE_SERVICES=1");
+            }
+            eprintln!("skipping: {var} is unset");
+            return None;
+        };
+        let create = format!("CREATE DATABASE {name}");
+        execute(engine, &admin_url, &create).await;
+        let base = admin_url.split('?').next().unwrap();
+        let url = format!("{}/{name}", &base[..base.rfind('/').unwrap()]);
+        Some(TestDb {
+            engine,
+            url,
+            admin_url,
+            name,
+            dir: None,
+        })
+    }
+
+    fn config(&self, table: &str, migrations: Migrations) -> StoreConfig {
+        StoreConfig {
+            component: "orders".into(),
+            pool_name: "main".into(),
+            url: self.url.clone(),
+            engine: self.engine,
+            max_connections: 5,
+            min_connections: 1,
+            acquire_timeout: Duration::from_secs(5),
+            table: table.into(),
+            key: "id".into(),
+            schema: schema(),
+            migrations,
+        }
+    }
+
+    async fn store(&self, metrics: &Metrics) -> Store {
+        Store::connect(self.config("order items", Migrations::Auto), metrics)
+            .await
+            .expect("connect with migrations: auto")
+    }
+}
+
+async fn execute(engine: Engine, url: &str, sql: &str) {
+    let sql = AssertSqlSafe(sql.to_owned());
+    match engine {
+        Engine::Postgres => {
+            let mut c = sqlx::PgConnection::connect(url).await.unwrap();
+            sqlx::query(sql).execute(&mut c).await.unwrap();
+        }
+        Engine::Mysql => {
+            let mut c = sqlx::MySqlConnection::connect(url).await.unwrap();
+            sqlx::query(sql).execute(&mut c).await.unwrap();
+        }
+        Engine::Sqlite => unreachable!("SQLite databases are files"),
+    }
+}
+
+impl Drop for TestDb {
+    fn drop(&mut self) {
+        if let Some(dir) = &self.dir {
+            let _ = std::fs::remove_dir_all(dir);
+            return;
+        }
+        let drop_sql = match self.engine {
+            Engine::Postgres => format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", self.name),
+            _ => format!("DROP DATABASE IF EXISTS {}", self.name),
+        };
+        let (engine, url) = (self.engine, self.admin_url.clone());
+        // Drop runs inside the test's runtime: block on a runtime of our own.
+        let dropped = std::thread::spawn(move || {
+            let rt = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .unwrap();
+            rt.block_on(execute(engine, &url, &drop_sql));
+        })
+        .join();
+        if dropped.is_err() && !std::thread::panicking() {
+            panic!("could not drop test database {}", self.name);
+        }
+    }
+}
+
+fn schema() -> Value {
+    json!({
+        "type": "object",
+        "properties": {
+            "id": { "type": "string", "maxLength": 64 },
+            "name": { "type": "string", "maxLength": 40 },
+            "quantity": { "type": "integer", "minimum": 0 },
+            "price": { "type": "number" },
+            "paid": { "type": "boolean" },
+            "details": { "type": "object" }
+        },
+        "required": ["id", "name", "quantity"]
+    })
+}
+
+fn item(id: &str) -> Value {
+    json!({ "id": id, "name": format!("item {id}"), "quantity": 3 })
+}
+
+async fn crud_round_trip(db: TestDb) {
+    let store = db.store(&Metrics::new()).await;
+    let record = json!({
+        "id": "a-1", "name": "Ünïcode widget", "quantity": 9_000_000_000_i64,
+        "price": 19.99, "paid": true,
+        "details": { "colour": "red", "sizes": [1, 2.5, "L"], "gift": false }
+    });
+    assert_eq!(store.create(&record).await.unwrap(), record);
+    assert_eq!(
+        store.get(&json!("a-1")).await.unwrap(),
+        Some(record.clone())
+    );
+    let err = store.create(&record).await.unwrap_err();
+    assert_eq!(err.status(), 409, "{err}");
+
+    let changed = json!({ "name": "renamed", "quantity": 0, "price": -0.5, "paid": false });
+    let mut expected = changed.clone();
+    expected["id"] = json!("a-1");
+    let updated = store.update(&json!("a-1"), &changed).await.unwrap();
+    assert_eq!(updated, Some(expected.clone()));
+    assert_eq!(store.get(&json!("a-1")).await.unwrap(), Some(expected));
+    assert_eq!(
+        store.update(&json!("nope"), &item("nope")).await.unwrap(),
+        None
+    );
+
+    assert!(store.delete(&json!("a-1")).await.unwrap());
+    assert!(!store.delete(&json!("a-1")).await.unwrap());
+    assert_eq!(store.get(&json!("a-1")).await.unwrap(), None);
+    store.readiness().await.expect("database answers");
+    let readiness = Readiness::new();
+    store.register_readiness(&readiness);
+    assert!(readiness.failing().await.is_empty());
+}
+
+async fn list_paging(db: TestDb) {
+    let store = db.store(&Metrics::new()).await;
+    let ids = ["e", "b", "d", "a", "c"];
+    let records: Vec<Value> = ids.iter().map(|id| item(id)).collect();
+    assert_eq!(store.create_many(&records).await.unwrap(), 5);
+    let page = |offset, limit| {
+        let store = store.clone();
+        async move {
+            let rows = store.list(offset, limit).await.unwrap();
+            rows.iter()
+                .map(|r| r["id"].as_str().unwrap().to_owned())
+                .collect::<Vec<_>>()
+        }
+    };
+    assert_eq!(page(0, 2).await, ["a", "b"]);
+    assert_eq!(page(2, 2).await, ["c", "d"]);
+    assert_eq!(page(4, 2).await, ["e"]);
+    assert!(page(5, 2).await.is_empty());
+    assert_eq!(store.list(0, 1).await.unwrap(), vec![item("a")]);
+}
+
+async fn invalid_records_write_nothing(db: TestDb) {
+    let store = db.store(&Metrics::new()).await;
+    let cases = [
+        (json!({ "id": "x", "name": "no quantity" }), "quantity"),
+        (
+            json!({ "id": "x", "name": "n", "quantity": "three" }),
+            "three",
+        ),
+        (
+            json!({ "id": "x", "name": "n".repeat(41), "quantity": 1 }),
+            "longer",
+        ),
+        (json!({ "id": "x", "name": "n", "quantity": -1 }), "minimum"),
+        (json!({ "name": "no key", "quantity": 1 }), "id"),
+    ];
+    for (record, mention) in cases {
+        let err = store.create(&record).await.unwrap_err();
+        assert_eq!(err.status(), 400, "{err}");
+        assert!(matches!(err, StoreError::Invalid(_)), "{err:?}");
+        assert!(
+            err.to_string().contains(mention),
+            "{err} should mention {mention}"
+        );
+    }
+    let err = store
+        .update(&json!("x"), &json!({ "name": 5 }))
+        .await
+        .unwrap_err();
+    assert_eq!(err.status(), 400, "{err}");
+    assert!(store.list(0, 100).await.unwrap().is_empty());
+}
+
+async fn create_many_is_all_or_nothing(db: TestDb) {
+    let store = db.store(&Metrics::new()).await;
+    let mut records = vec![item("1"), item("2"), item("3")];
+    records[1]["quantity"] = json!("many");
+    let err = store.create_many(&records).await.unwrap_err();
+    assert!(err.to_string().contains("record 1"), "{err}");
+    assert!(store.list(0, 100).await.unwrap().is_empty());
+    // A duplicate key fails at the database: the first row is rolled back.
+    let dupes = vec![item("1"), item("1")];
+    assert_eq!(store.create_many(&dupes).await.unwrap_err().status(), 409);
+    assert!(store.list(0, 100).await.unwrap().is_empty());
+    records[1]["quantity"] = json!(2);
+    assert_eq!(store.create_many(&records).await.unwrap(), 3);
+    assert_eq!(store.list(0, 100).await.unwrap().len(), 3);
+}
+
+async fn verify_and_auto(db: TestDb) {
+    let metrics = Metrics::new();
+    let verify = db.config("customer_orders", Migrations::Verify);
+    let err = Store::connect(verify.clone(), &metrics)
+        .await
+        .err()
+        .expect("verify must fail");
+    assert!(err.to_string().contains("customer_orders"), "{err}");
+    let off = db.config("customer_orders", Migrations::Off);
+    let store = Store::connect(off, &metrics).await.unwrap();
+    assert!(
+        store.get(&json!("a")).await.is_err(),
+        "Off must not create the table"
+    );
+    let auto = db.config("customer_orders", Migrations::Auto);
+    Store::connect(auto.clone(), &metrics).await.unwrap();
+    Store::connect(auto, &metrics)
+        .await
+        .expect("auto is idempotent");
+    let store = Store::connect(verify, &metrics)
+        .await
+        .expect("verify after auto");
+    store.create(&item("a")).await.unwrap();
+
+    let mut wider = db.config("customer_orders", Migrations::Verify);
+    wider.schema["properties"]["colour"] = json!({ "type": "string" });
+    let err = Store::connect(wider, &metrics)
+        .await
+        .err()
+        .expect("column is missing");
+    assert!(err.to_string().contains("colour"), "{err}");
+}
+
+fn metric_value(text: &str, name: &str, labels: &[&str]) -> f64 {
+    text.lines()
+        .filter(|l| l.starts_with(&format!("{name}{{")))
+        .filter(|l| labels.iter().all(|want| l.contains(want)))
+        .map(|l| l.rsplit(' ').next().unwrap().parse::<f64>().unwrap())
+        .sum()
+}
+
+async fn metrics_after_operations(db: TestDb) {
+    let metrics = Metrics::new();
+    let store = db.store(&metrics).await;
+    store.create(&item("m1")).await.unwrap();
+    store.get(&json!("m1")).await.unwrap();
+    store.list(0, 10).await.unwrap();
+    let text = metrics.encode();
+    let pool = ["component=\"orders\"", "pool_name=\"main\""];
+    let count = |name: &str, op: &str| {
+        let op = format!("operation=\"{op}\"");
+        metric_value(&text, name, &[pool[0], pool[1], &op])
+    };
+    assert_eq!(
+        count("db_client_operation_duration_seconds_count", "create"),
+        1.0
+    );
+    assert_eq!(
+        count("db_client_operation_duration_seconds_count", "list"),
+        1.0
+    );
+    assert!(
+        count("db_client_operation_duration_seconds_sum", "get") > 0.0,
+        "{text}"
+    );
+    assert_eq!(
+        metric_value(&text, "db_client_connection_max", &pool),
+        5.0,
+        "{text}"
+    );
+    let waits = metric_value(&text, "db_client_connection_wait_time_seconds_count", &pool);
+    assert!(waits >= 3.0, "{text}");
+    assert!(metric_value(&text, "db_client_connection_use_time_seconds_sum", &pool) > 0.0);
+    assert_eq!(
+        metric_value(&text, "db_client_connection_pending_requests", &pool),
+        0.0
+    );
+    let open = metric_value(&text, "db_client_connection_count", &pool);
+    assert!(open >= 1.0, "{text}");
+}
+
+async fn hostile_strings_are_bound(db: TestDb) {
+    let store = db.store(&Metrics::new()).await;
+    let nasty = "x'); DROP TABLE \"order items\"; -- `tick` \"dq\" \\ ;";
+    let record = json!({ "id": nasty, "name": "a'b;\"c\"", "quantity": 1,
+                         "details": { "note": nasty } });
+    assert_eq!(store.create(&record).await.unwrap(), record);
+    assert_eq!(
+        store.get(&json!(nasty)).await.unwrap(),
+        Some(record.clone())
+    );
+    assert_eq!(store.list(0, 10).await.unwrap(), vec![record]);
+}
+
+macro_rules! engine_tests {
+    ($($case:ident),* $(,)?) => {
+        mod sqlite { use super::*; $(
+            #[tokio::test(flavor = "multi_thread")]
+            async fn $case() { super::$case(TestDb::new(Engine::Sqlite).await.unwrap()).await }
+        )* }
+        mod postgres { use super::*; $(
+            #[tokio::test(flavor = "multi_thread")]
+            async fn $case() {
+                if let Some(db) = TestDb::new(Engine::Postgres).await { super::$case(db).await }
+            }
+        )* }
+        mod mysql { use super::*; $(
+            #[tokio::test(flavor = "multi_thread")]
+            async fn $case() {
+                if let Some(db) = TestDb::new(Engine::Mysql).await { super::$case(db).await }
+            }
+        )* }
+    };
+}
+
+engine_tests!(
+    crud_round_trip,
+    list_paging,
+    invalid_records_write_nothing,
+    create_many_is_all_or_nothing,
+    verify_and_auto,
+    metrics_after_operations,
+    hostile_strings_are_bound,
+);
