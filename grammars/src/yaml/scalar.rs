@@ -186,35 +186,65 @@ fn is_escaped_at_end(s: &str) -> bool {
 /// The value of a single-quoted scalar (`raw` includes the quotes).
 pub(crate) fn single_quoted(raw: &str) -> String {
     let inner = unquote(raw, '\'');
-    let mut out = String::with_capacity(inner.len());
     let mut chars = inner.chars().peekable();
-    // Where a run of trailing blanks started: folding drops them.
-    let mut blanks_from: Option<usize> = None;
+    let mut folder = QuotedFolder::with_capacity(inner.len());
     while let Some(c) = chars.next() {
-        match c {
-            '\'' => {
-                // `''` is an escaped quote; a lone one cannot occur inside.
-                chars.next_if_eq(&'\'');
-                out.push('\'');
-                blanks_from = None;
-            }
-            '\n' | '\r' => {
-                if let Some(at) = blanks_from.take() {
-                    out.truncate(at);
-                }
-                fold_break(c, &mut chars, &mut out, true);
-            }
-            ' ' | '\t' => {
-                blanks_from.get_or_insert(out.len());
-                out.push(c);
-            }
-            _ => {
-                out.push(c);
-                blanks_from = None;
-            }
+        if c == '\'' {
+            // `''` is an escaped quote; a lone one cannot occur inside.
+            chars.next_if_eq(&'\'');
+            folder.text('\'');
+        } else {
+            folder.plain(c, &mut chars);
         }
     }
-    out
+    folder.out
+}
+
+/// The line folding both quoted styles share: a line break becomes a space
+/// (or one `\n` per empty line), and the blanks before it are dropped.
+struct QuotedFolder {
+    out: String,
+    /// Where a run of trailing blanks started: folding drops them.
+    blanks_from: Option<usize>,
+}
+
+impl QuotedFolder {
+    fn with_capacity(capacity: usize) -> Self {
+        QuotedFolder {
+            out: String::with_capacity(capacity),
+            blanks_from: None,
+        }
+    }
+
+    /// Text that is not a blank (ends any run of blanks).
+    fn text(&mut self, c: char) {
+        self.out.push(c);
+        self.blanks_from = None;
+    }
+
+    /// Text produced by an escape, which folding never drops.
+    fn escaped(&mut self) {
+        self.blanks_from = None;
+    }
+
+    /// A character with no special meaning in the quoted style: a line
+    /// break folds, a blank may be dropped if a break follows, the rest is
+    /// kept.
+    fn plain(&mut self, c: char, chars: &mut std::iter::Peekable<std::str::Chars<'_>>) {
+        match c {
+            '\n' | '\r' => {
+                if let Some(at) = self.blanks_from.take() {
+                    self.out.truncate(at);
+                }
+                fold_break(c, chars, &mut self.out, true);
+            }
+            ' ' | '\t' => {
+                self.blanks_from.get_or_insert(self.out.len());
+                self.out.push(c);
+            }
+            _ => self.text(c),
+        }
+    }
 }
 
 /// Consumes a line break (already read as `first`), any empty lines after
@@ -258,37 +288,22 @@ pub(crate) fn double_quoted(raw: &str) -> String {
     if !inner.contains(['\\', '\n', '\r']) {
         return inner.to_owned();
     }
-    let mut out = String::with_capacity(inner.len());
     let mut chars = inner.chars().peekable();
-    let mut blanks_from: Option<usize> = None;
+    let mut folder = QuotedFolder::with_capacity(inner.len());
     while let Some(c) = chars.next() {
-        match c {
-            '\\' => {
-                blanks_from = None;
-                match chars.next() {
-                    // An escaped line break joins the lines without a space.
-                    Some(b @ ('\n' | '\r')) => fold_break(b, &mut chars, &mut out, false),
-                    Some(e) => push_escape(e, &mut chars, &mut out),
-                    None => out.push('\\'),
-                }
-            }
-            '\n' | '\r' => {
-                if let Some(at) = blanks_from.take() {
-                    out.truncate(at);
-                }
-                fold_break(c, &mut chars, &mut out, true);
-            }
-            ' ' | '\t' => {
-                blanks_from.get_or_insert(out.len());
-                out.push(c);
-            }
-            _ => {
-                out.push(c);
-                blanks_from = None;
-            }
+        if c != '\\' {
+            folder.plain(c, &mut chars);
+            continue;
+        }
+        folder.escaped();
+        match chars.next() {
+            // An escaped line break joins the lines without a space.
+            Some(b @ ('\n' | '\r')) => fold_break(b, &mut chars, &mut folder.out, false),
+            Some(e) => push_escape(e, &mut chars, &mut folder.out),
+            None => folder.out.push('\\'),
         }
     }
-    out
+    folder.out
 }
 
 fn push_escape(e: char, chars: &mut std::iter::Peekable<std::str::Chars<'_>>, out: &mut String) {
