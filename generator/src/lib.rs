@@ -10,6 +10,7 @@
 pub mod digest;
 pub mod manifest;
 pub mod plan;
+pub mod system;
 
 use std::path::PathBuf;
 

@@ -6,10 +6,13 @@
 //! depends on none of the workspace's own crates so a generated project can
 //! take it from a path or a registry without pulling in the language tooling.
 
+pub mod behaviour;
 pub mod component;
+pub mod config;
 pub mod harness;
 pub mod http;
 pub mod metrics;
+pub mod rest;
 pub mod store;
 mod tasks;
 mod wiring;

@@ -1,0 +1,1 @@
+//! Default behaviour of each component type, which generated hooks call.

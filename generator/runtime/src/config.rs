@@ -1,0 +1,1 @@
+//! Settings from the environment: `.env`, `${VAR:-default}` expansion.
