@@ -1,9 +1,9 @@
 use std::path::{Path, PathBuf};
 
-use serde_json::{Number, Value as Json};
+use serde_json::Value as Json;
 
 use super::*;
-use crate::yaml::{self, Node, Value};
+use crate::yaml::{self, Node};
 
 /// A blueprint in the canonical form, using every section.
 const CANONICAL: &str = r#"
@@ -57,20 +57,7 @@ schemas:
 "#;
 
 fn to_json(node: &Node) -> Json {
-    match &node.value {
-        Value::Null => Json::Null,
-        Value::Bool(b) => Json::Bool(*b),
-        Value::Int(i) => Json::from(*i),
-        Value::Float(f) => Number::from_f64(*f).map_or(Json::Null, Json::Number),
-        Value::String(s) => Json::String(s.clone()),
-        Value::Sequence(items) => Json::Array(items.iter().map(to_json).collect()),
-        Value::Mapping(entries) => Json::Object(
-            entries
-                .iter()
-                .map(|e| (e.key.clone(), to_json(&e.value)))
-                .collect(),
-        ),
-    }
+    node.to_json()
 }
 
 fn yaml_json(text: &str) -> Json {

@@ -21,6 +21,7 @@
 mod block_scalar;
 mod build;
 mod convert;
+mod json;
 mod prep;
 mod refs;
 mod resolve;
