@@ -7,6 +7,7 @@
 
 use std::future::Future;
 use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
 use serde_json::Value;
 use tokio::sync::oneshot;
@@ -38,6 +39,65 @@ impl ComponentError {
     }
     pub fn not_found(message: impl Into<String>) -> Self {
         Self::new(404, message)
+    }
+}
+
+/// Run `fut`, giving up after `limit` with a 503 so a hung hook or database
+/// answers the caller instead of holding its request open. `None` waits.
+pub async fn with_timeout<T>(
+    limit: Option<Duration>,
+    fut: impl Future<Output = Result<T, ComponentError>>,
+) -> Result<T, ComponentError> {
+    match limit {
+        None => fut.await,
+        Some(limit) => tokio::time::timeout(limit, fut).await.unwrap_or_else(|_| {
+            Err(ComponentError::new(
+                503,
+                format!("timed out after {} ms", limit.as_millis()),
+            ))
+        }),
+    }
+}
+
+/// What a request asks of a store. It travels with the record (through
+/// controllers and transformers) so the store at the end knows whether to
+/// create, read, list, update or delete; `None` on a message means a plain
+/// pushed record, which a store creates.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Operation {
+    Create,
+    /// `key` is the raw URL path segment; the store parses it by the key
+    /// column's type.
+    Read {
+        key: String,
+    },
+    List {
+        offset: u64,
+        limit: u64,
+    },
+    Update {
+        key: String,
+    },
+    Delete {
+        key: String,
+    },
+}
+
+impl Operation {
+    pub fn name(&self) -> &'static str {
+        match self {
+            Self::Create => "create",
+            Self::Read { .. } => "read",
+            Self::List { .. } => "list",
+            Self::Update { .. } => "update",
+            Self::Delete { .. } => "delete",
+        }
+    }
+
+    /// Whether the record carried is written (and so worth validating or
+    /// rewriting on the way): creates and updates.
+    pub fn is_write(&self) -> bool {
+        matches!(self, Self::Create | Self::Update { .. })
     }
 }
 
@@ -79,6 +139,7 @@ impl Reply {
 pub struct Envelope {
     pub record: Value,
     pub reply: Option<Reply>,
+    pub operation: Option<Operation>,
 }
 
 impl Envelope {
@@ -86,6 +147,7 @@ impl Envelope {
         Self {
             record,
             reply: None,
+            operation: None,
         }
     }
 }
@@ -97,6 +159,8 @@ pub struct Message {
     pub port: String,
     pub record: Value,
     pub reply: Option<Reply>,
+    /// What a request asks of the store it reaches; `None` for pushed records.
+    pub operation: Option<Operation>,
 }
 
 impl Message {
@@ -114,6 +178,7 @@ pub struct Output {
     pub port: String,
     pub record: Value,
     pub reply: Option<Reply>,
+    pub operation: Option<Operation>,
 }
 
 impl Output {
@@ -122,7 +187,25 @@ impl Output {
             port: port.into(),
             record,
             reply: None,
+            operation: None,
         }
+    }
+
+    /// Pass a (possibly rewritten) record on with `from`'s reply slot and
+    /// operation, which is how controllers and transformers keep a request
+    /// intact on its way to the store.
+    pub fn forward(port: impl Into<String>, record: Value, from: &Message) -> Output {
+        Self {
+            port: port.into(),
+            record,
+            reply: from.reply.clone(),
+            operation: from.operation.clone(),
+        }
+    }
+
+    pub fn with_operation(mut self, operation: Option<Operation>) -> Self {
+        self.operation = operation;
+        self
     }
     /// Carry a request's reply slot onward so a downstream component answers.
     pub fn with_reply(mut self, reply: Option<Reply>) -> Self {
@@ -133,7 +216,9 @@ impl Output {
 
 /// A component with input ports. The harness calls `setup` once, `process`
 /// for every message in arrival order (one at a time, so `&mut self` needs no
-/// locking), and `cleanup` once after its inputs have drained.
+/// locking), `tick` every `tick_interval` between messages, and once its
+/// inputs have drained `finish` (whose outputs are still delivered: windows
+/// and sink buffers flush there) and then `cleanup`.
 ///
 /// Written with `impl Future` rather than `async fn` so the futures are
 /// `Send` and the harness can run each component on its own task.
@@ -145,6 +230,20 @@ pub trait Component: Send + 'static {
         &mut self,
         message: Message,
     ) -> impl Future<Output = Result<Vec<Output>, ComponentError>> + Send;
+    /// How often to call [`Component::tick`]; `None` never ticks. Read once,
+    /// after `setup`.
+    fn tick_interval(&self) -> Option<Duration> {
+        None
+    }
+    /// Time-driven work (closing windows by age, flushing a sink). Not called
+    /// once inputs are exhausted: `finish` handles what is left.
+    fn tick(&mut self) -> impl Future<Output = Result<Vec<Output>, ComponentError>> + Send {
+        async { Ok(vec![]) }
+    }
+    /// Called once after the inputs drain, while the outputs are still open.
+    fn finish(&mut self) -> impl Future<Output = Result<Vec<Output>, ComponentError>> + Send {
+        async { Ok(vec![]) }
+    }
     fn cleanup(&mut self) -> impl Future<Output = Result<(), ComponentError>> + Send {
         async { Ok(()) }
     }

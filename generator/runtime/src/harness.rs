@@ -18,7 +18,7 @@ use tokio::sync::mpsc;
 use tokio::task::JoinSet;
 use tokio_util::sync::CancellationToken;
 
-use crate::component::{Component, ComponentError, Envelope, Reply, Source};
+use crate::component::{Component, ComponentError, Envelope, Operation, Reply, Source};
 use crate::metrics::{Metrics, PortLabels};
 use crate::tasks::{run_component, run_source, Wired};
 use crate::wiring::{Inputs, Outputs, PortSender};
@@ -354,10 +354,29 @@ impl Inlet {
 
     /// Send a request and await the answer of whichever component replies.
     pub async fn request(&self, record: Value) -> Result<Value, ComponentError> {
+        self.ask(None, record).await
+    }
+
+    /// Send a store operation (REST) and await its answer. `record` is the
+    /// body of a create or update, `null` otherwise.
+    pub async fn request_operation(
+        &self,
+        operation: Operation,
+        record: Value,
+    ) -> Result<Value, ComponentError> {
+        self.ask(Some(operation), record).await
+    }
+
+    async fn ask(
+        &self,
+        operation: Option<Operation>,
+        record: Value,
+    ) -> Result<Value, ComponentError> {
         let (reply, rx) = Reply::channel();
         self.deliver(Envelope {
             record,
             reply: Some(reply),
+            operation,
         })
         .await?;
         rx.await.unwrap_or_else(|_| {

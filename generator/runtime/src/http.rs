@@ -168,3 +168,25 @@ pub async fn serve_addr(
 ) -> std::io::Result<()> {
     serve(TcpListener::bind(addr).await?, router, token).await
 }
+
+/// Bind a `host:port` string ("127.0.0.1:0", "0.0.0.0:8080",
+/// "localhost:8080") and return the listener with the address actually
+/// bound, so a system configured with port 0 can print where it listens.
+pub async fn bind(addr: &str) -> std::io::Result<(TcpListener, SocketAddr)> {
+    let mut last = None;
+    for candidate in tokio::net::lookup_host(addr).await? {
+        match TcpListener::bind(candidate).await {
+            Ok(listener) => {
+                let local = listener.local_addr()?;
+                return Ok((listener, local));
+            }
+            Err(e) => last = Some(e),
+        }
+    }
+    Err(last.unwrap_or_else(|| {
+        std::io::Error::new(
+            std::io::ErrorKind::AddrNotAvailable,
+            format!("`{addr}` resolves to no address"),
+        )
+    }))
+}

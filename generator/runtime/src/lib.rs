@@ -17,9 +17,11 @@ pub mod store;
 mod tasks;
 mod wiring;
 
-pub use component::{Component, ComponentError, Envelope, Message, Output, Reply, Source};
+pub use component::{
+    with_timeout, Component, ComponentError, Envelope, Message, Operation, Output, Reply, Source,
+};
 pub use harness::{Harness, HarnessError, Inlet, DEFAULT_CAPACITY, DEFAULT_DRAIN_TIMEOUT};
-pub use http::{router, serve, serve_addr, track_requests, Readiness};
+pub use http::{bind, router, serve, serve_addr, track_requests, Readiness};
 pub use metrics::{Metrics, PoolMetrics};
 pub use serde_json::Value;
 pub use tokio_util::sync::CancellationToken;

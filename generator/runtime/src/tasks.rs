@@ -1,11 +1,13 @@
 //! The loop each component task runs: setup, process every input message
-//! and emit its outputs, then cleanup once its inputs have drained.
+//! (and tick on the component's interval) emitting its outputs, then, once
+//! its inputs have drained, finish (still emitting) and cleanup.
 
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
+use tokio::time::{Interval, MissedTickBehavior};
 use tokio_util::sync::CancellationToken;
 
-use crate::component::{Component, ComponentError, Message, Source};
+use crate::component::{Component, ComponentError, Envelope, Message, Output, Source};
 use crate::harness::HarnessError;
 use crate::metrics::Metrics;
 use crate::wiring::{Inputs, Outputs};
@@ -27,6 +29,22 @@ fn failed(component: &str, phase: &'static str, error: ComponentError) -> Harnes
     }
 }
 
+/// What woke the component loop.
+enum Event {
+    Input(Option<(String, Envelope)>),
+    Tick,
+}
+
+/// The per-interval timer of a ticking component. The first tick comes one
+/// interval after start (not immediately), and a late tick delays the next
+/// rather than bursting to catch up.
+fn ticker(interval: Option<Duration>) -> Option<Interval> {
+    let period = interval.filter(|d| !d.is_zero())?;
+    let mut ticker = tokio::time::interval_at(tokio::time::Instant::now() + period, period);
+    ticker.set_missed_tick_behavior(MissedTickBehavior::Delay);
+    Some(ticker)
+}
+
 pub(crate) async fn run_component<C: Component>(
     mut component: C,
     mut w: Wired,
@@ -41,7 +59,32 @@ pub(crate) async fn run_component<C: Component>(
     let messages = w.metrics.messages.get_or_create(&labels).clone();
     let errors = w.metrics.errors.get_or_create(&labels).clone();
     let duration = w.metrics.processing.get_or_create(&labels).clone();
-    while let Some((port, envelope)) = w.inputs.next().await {
+    let mut ticker = ticker(component.tick_interval());
+    loop {
+        let event = match ticker.as_mut() {
+            // The tick goes first so a steady flood of input cannot starve
+            // it; both branches are cancel-safe (a stream's `next`, a timer).
+            Some(t) => tokio::select! {
+                biased;
+                _ = t.tick() => Event::Tick,
+                input = w.inputs.next() => Event::Input(input),
+            },
+            None => Event::Input(w.inputs.next().await),
+        };
+        let (port, envelope) = match event {
+            Event::Input(Some(input)) => input,
+            Event::Input(None) => break,
+            Event::Tick => {
+                match component.tick().await {
+                    Ok(outputs) => emit_all(&w.outputs, outputs).await,
+                    Err(e) => {
+                        errors.inc();
+                        tracing::warn!(component = %w.name, error = %e, "tick failed");
+                    }
+                }
+                continue;
+            }
+        };
         // Kept so that a failure nobody answered still reaches the requester.
         let reply = envelope.reply.clone();
         let started = Instant::now();
@@ -49,16 +92,13 @@ pub(crate) async fn run_component<C: Component>(
             port,
             record: envelope.record,
             reply: envelope.reply,
+            operation: envelope.operation,
         };
         let result = component.process(message).await;
         duration.observe(started.elapsed().as_secs_f64());
         messages.inc();
         match result {
-            Ok(outputs) => {
-                for output in outputs {
-                    w.outputs.emit(output).await;
-                }
-            }
+            Ok(outputs) => emit_all(&w.outputs, outputs).await,
             Err(e) => {
                 errors.inc();
                 tracing::warn!(component = %w.name, error = %e, "process failed");
@@ -68,13 +108,32 @@ pub(crate) async fn run_component<C: Component>(
             }
         }
     }
+    // Flush what the component still holds (open windows, sink buffers)
+    // while downstream is still listening.
+    let finished = match component.finish().await {
+        Ok(outputs) => {
+            emit_all(&w.outputs, outputs).await;
+            Ok(())
+        }
+        Err(e) => {
+            errors.inc();
+            Err(failed(&w.name, "finish", e))
+        }
+    };
     // Close our outputs before cleanup so downstream can finish draining
     // while we release our own resources.
     drop(w.outputs);
     component
         .cleanup()
         .await
-        .map_err(|e| failed(&w.name, "cleanup", e))
+        .map_err(|e| failed(&w.name, "cleanup", e))?;
+    finished
+}
+
+async fn emit_all(outputs: &Outputs, emitted: Vec<Output>) {
+    for output in emitted {
+        outputs.emit(output).await;
+    }
 }
 
 pub(crate) async fn run_source<S: Source>(mut source: S, w: Wired) -> Result<(), HarnessError> {

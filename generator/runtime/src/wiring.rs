@@ -55,6 +55,7 @@ impl Outputs {
             let envelope = Envelope {
                 record: output.record.clone(),
                 reply: output.reply.clone(),
+                operation: output.operation.clone(),
             };
             if !target.send(envelope).await {
                 tracing::warn!(component = %self.component, port = %output.port, target = %target.target,
