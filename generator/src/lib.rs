@@ -7,6 +7,7 @@
 //! [`plan`] can tell "unchanged since we wrote it" (safe to overwrite) from
 //! "edited by hand" (never overwritten silently).
 
+pub mod ddl;
 pub mod digest;
 pub mod manifest;
 pub mod plan;

@@ -13,6 +13,7 @@ pub mod configuration;
 mod context;
 pub mod databases;
 pub mod diagnostic;
+pub mod generated;
 pub mod graph;
 pub mod legacy;
 mod memo;

@@ -105,6 +105,8 @@ rules! {
     UNKNOWN_SCHEMA = "BP220" "unknown-schema" Components Error "A reference to a schema that is not defined.";
     INVALID_SCHEMA = "BP221" "invalid-schema" Components Error "A schema that is not well-formed.";
     REQUIRED_FIELD_NOT_DECLARED = "BP222" "required-field-not-declared" Components Error "A schema requires a field it does not declare.";
+    GENERATED_COMPONENT_STALE = "BP230" "generated-component-stale" Components Warning "A component's generated code was generated from an older version of the blueprint.";
+    GENERATED_COMPONENT_MISSING = "BP231" "generated-component-missing" Components Warning "The system was generated, but this component's generated module does not exist.";
 
     // L3 system integration
     UNKNOWN_COMPONENT = "BP300" "unknown-component" Integration Error "A binding refers to a component that does not exist.";

@@ -115,10 +115,16 @@ pub(crate) fn run(args: &FileArgs, db: Option<&PreflightOptions>) -> Status {
         let (env, warning) = crate::environment::for_blueprint(path);
         let analysis = analysis::check_with_model(source, &env);
         let mut diagnostics = analysis.diagnostics;
+        analysis::generated::check_generated(
+            path,
+            source.as_str(),
+            &analysis.blueprint,
+            &mut diagnostics,
+        );
         if let Some(runner) = &preflight {
             diagnostics.extend(runner.run(path, &analysis.blueprint, &env));
-            analysis::sort(&mut diagnostics);
         }
+        analysis::sort(&mut diagnostics);
         (diagnostics, warning)
     })
 }
@@ -194,7 +200,7 @@ fn print_failures(failures: &[Failure]) {
 
 /// `--color`: auto means stdout is a terminal and NO_COLOR
 /// (https://no-color.org) is unset or empty.
-fn use_color(choice: ColorChoice) -> bool {
+pub(crate) fn use_color(choice: ColorChoice) -> bool {
     match choice {
         ColorChoice::Always => true,
         ColorChoice::Never => false,

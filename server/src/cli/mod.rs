@@ -10,6 +10,7 @@
 mod check;
 mod discover;
 mod explain;
+mod generate;
 mod location;
 mod preflight;
 mod render_human;
@@ -24,7 +25,7 @@ use std::process::ExitCode;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 const ABOUT: &str =
-    "Editor tooling for system blueprints: check them, explain rules, export the schema.";
+    "Editor tooling for system blueprints: check them, generate their code, explain rules, export the schema.";
 
 const MAIN_EXAMPLES: &str = "\
 Examples:
@@ -32,6 +33,7 @@ Examples:
   blueprint check api.blueprint.yaml     Check one file
   blueprint explain BP110                What rule BP110 checks and how to fix it
   blueprint rules                        List every rule
+  blueprint generate app.blueprint.yaml  Generate the system's code
   blueprint schema > blueprint.schema.json
 
 Exit codes: 0 no errors, 1 errors found, 2 could not run (bad arguments, missing paths).";
@@ -101,6 +103,9 @@ enum Command {
     /// Run the database pre-flight: connect to each database and check the stores' tables
     #[command(after_help = PREFLIGHT_EXAMPLES)]
     Preflight(PreflightArgs),
+    /// Generate the system's code from a blueprint (validates first)
+    #[command(after_help = generate::GENERATE_EXAMPLES)]
+    Generate(generate::GenerateArgs),
     /// Run the language server on stdin/stdout (for editors)
     Lsp(LspArgs),
     /// Explain a rule: what it checks, why it matters, how to fix it
@@ -235,6 +240,7 @@ pub fn run() -> ExitCode {
     let status = match cli.command {
         Command::Check(args) => check::run(&args.files, args.db.then_some(&args.preflight)),
         Command::Preflight(args) => preflight::run(&args),
+        Command::Generate(args) => generate::run(&args),
         Command::Lsp(_) => lsp(),
         Command::Explain(args) => match args.rule {
             Some(rule) if !args.list => explain::explain(&rule),

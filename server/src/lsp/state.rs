@@ -74,11 +74,25 @@ impl State {
             None => (Default::default(), None),
         };
         let source = SourceText::new(snapshot.text.to_string());
-        let analysis = match analyzer.lock() {
+        let mut analysis = match analyzer.lock() {
             Ok(mut analyzer) => analyzer.check(&source, &env),
             // A panic in an earlier check poisoned the lock: start afresh.
             Err(_) => Analyzer::default().check(&source, &env),
         };
+        // Generated code beside the blueprint (BP230/BP231): a few stats,
+        // first lines only when a module changed.
+        if let Some(path) = &path {
+            let before = analysis.diagnostics.len();
+            crate::analysis::generated::check_generated(
+                path,
+                source.as_str(),
+                &analysis.blueprint,
+                &mut analysis.diagnostics,
+            );
+            if analysis.diagnostics.len() != before {
+                crate::analysis::sort(&mut analysis.diagnostics);
+            }
+        }
         let lines = LineIndex::new(&snapshot.text);
         Arc::new(FileAnalysis {
             snapshot,

@@ -5,8 +5,10 @@
 
 use std::time::{SystemTime, UNIX_EPOCH};
 
+use blueprint_generator::ddl;
 use blueprint_grammars::interpolate::interpolate;
 use blueprint_grammars::model::{Blueprint, Component, ComponentType, Engine, Field, Schema};
+use blueprint_grammars::yaml::{Node, Value as YamlValue};
 use tower_lsp_server::ls_types::*;
 
 use super::{same_code, touches};
@@ -57,7 +59,7 @@ pub fn actions(
                 continue;
             };
             let description = format!("create_{}", slug(&store.table));
-            let sql = create_table(&store);
+            let sql = create_table(&store, &analysis.snapshot.text);
             let title = format!("Create migration for table `{}`", store.table);
             let file = migrations.join(format!("{stamp}_{description}.sql"));
             if let Some(action) = migration_action(title, &file, sql, d) {
@@ -67,7 +69,9 @@ pub fn actions(
             for (store, field) in stores_of_field(blueprint, &env, offset, &d.message) {
                 let description =
                     format!("add_{}_to_{}", slug(&field.name.value), slug(&store.table));
-                let sql = add_column(&store, field);
+                let Some(sql) = add_column(&store, field, &analysis.snapshot.text) else {
+                    continue;
+                };
                 let title = format!(
                     "Create migration adding column `{}` to `{}`",
                     field.name.value, store.table
@@ -213,94 +217,64 @@ fn stores_of_field<'a>(
         .collect()
 }
 
-/// `tasks` or `public.tasks`, quoted per engine.
-fn quote(engine: Engine, identifier: &str) -> String {
-    identifier
-        .split('.')
-        .map(|part| match engine {
-            Engine::Mysql => format!("`{}`", part.replace('`', "``")),
-            Engine::Postgres | Engine::Sqlite => format!("\"{}\"", part.replace('"', "\"\"")),
-        })
-        .collect::<Vec<_>>()
-        .join(".")
-}
-
-/// The column type for a field (see `preflight::types` for what the
-/// pre-flight then accepts).
-pub(super) fn column_type(engine: Engine, field: &Schema, is_key: bool) -> &'static str {
-    let ty = field.type_name.as_ref().map(|t| t.value.as_str());
-    let format = field.format.as_ref().map(|f| f.value.as_str());
-    match (ty, engine) {
-        (Some("string"), Engine::Postgres) => match format {
-            Some("uuid") => "UUID",
-            Some("date-time") => "TIMESTAMPTZ",
-            Some("date") => "DATE",
-            _ => "TEXT",
-        },
-        (Some("string"), Engine::Mysql) => match format {
-            Some("uuid") => "CHAR(36)",
-            Some("date-time") => "DATETIME",
-            Some("date") => "DATE",
-            // MySQL cannot index TEXT without a prefix length.
-            _ if is_key => "VARCHAR(255)",
-            _ => "TEXT",
-        },
-        (Some("string"), Engine::Sqlite) => "TEXT",
-        (Some("integer"), _) => "BIGINT",
-        (Some("number"), Engine::Postgres) => "DOUBLE PRECISION",
-        (Some("number"), Engine::Mysql) => "DOUBLE",
-        (Some("number"), Engine::Sqlite) => "REAL",
-        (Some("boolean"), _) => "BOOLEAN",
-        (Some("object" | "array"), Engine::Postgres) => "JSONB",
-        (Some("object" | "array"), Engine::Mysql) => "JSON",
-        (_, Engine::Mysql) if is_key => "VARCHAR(255)",
-        _ => "TEXT",
+/// The DDL is `blueprint_generator::ddl`'s, the same the generated store
+/// runs for `migrations: auto`: every string is TEXT whatever its format
+/// (the store binds strings as text, and PostgreSQL refuses text bound into
+/// a `uuid` column), the key first and the PRIMARY KEY. The model does not
+/// keep `maxLength`, which sizes a MySQL key's VARCHAR: it is read from the
+/// YAML here.
+fn columns(store: &Store, text: &str) -> Vec<ddl::Column> {
+    let mut columns = ddl::columns(store.schema, &store.key);
+    if store.engine == Engine::Mysql {
+        if let (Some(key), Some(field)) = (columns.first_mut(), store.schema.field(&store.key)) {
+            key.max_length = max_length(text, field.schema.span);
+        }
     }
+    columns
 }
 
-fn column_definition(store: &Store, field: &Field) -> String {
-    let name = &field.name.value;
-    let is_key = *name == store.key;
-    let mut definition = format!(
-        "{} {}",
-        quote(store.engine, name),
-        column_type(store.engine, &field.schema, is_key)
-    );
-    if is_key || store.schema.is_required(name) {
-        definition.push_str(" NOT NULL");
+/// `maxLength` of the schema whose mapping spans `span` in `text`.
+fn max_length(text: &str, span: blueprint_grammars::Span) -> Option<u64> {
+    fn find(node: &Node, span: blueprint_grammars::Span) -> Option<&Node> {
+        if node.span == span {
+            return Some(node);
+        }
+        match &node.value {
+            YamlValue::Mapping(entries) => entries.iter().find_map(|e| find(&e.value, span)),
+            YamlValue::Sequence(items) => items.iter().find_map(|n| find(n, span)),
+            _ => None,
+        }
     }
-    definition
-}
-
-fn create_table(store: &Store) -> String {
-    let mut lines: Vec<String> = store
-        .schema
-        .properties
-        .iter()
-        .map(|f| column_definition(store, f))
-        .collect();
-    if store.schema.field(&store.key).is_some() {
-        lines.push(format!("PRIMARY KEY ({})", quote(store.engine, &store.key)));
-    }
-    format!(
-        "-- Creates the table of the store's schema (generated by Blueprint).\nCREATE TABLE {} (\n    {}\n);\n",
-        quote(store.engine, &store.table),
-        lines.join(",\n    ")
-    )
-}
-
-fn add_column(store: &Store, field: &Field) -> String {
-    let note = if store.schema.is_required(&field.name.value) {
-        "-- The field is required: on a table with rows, give the column a DEFAULT.\n"
-    } else {
-        ""
+    let parsed = blueprint_grammars::yaml::parse(text);
+    let node = find(parsed.root.as_ref()?, span)?;
+    let YamlValue::Mapping(entries) = &node.value else {
+        return None;
     };
-    format!(
-        "-- Adds the column for field `{}` (generated by Blueprint).\n{note}ALTER TABLE {} ADD COLUMN {};\n",
-        field.name.value,
-        quote(store.engine, &store.table),
-        column_definition(store, field)
+    match entries.iter().find(|e| e.key == "maxLength")?.value.value {
+        YamlValue::Int(n) => u64::try_from(n).ok(),
+        _ => None,
+    }
+}
+
+fn create_table(store: &Store, text: &str) -> String {
+    ddl::create_table_of(
+        store.engine,
+        &store.table,
+        &store.key,
+        &columns(store, text),
     )
+}
+
+fn add_column(store: &Store, field: &Field, text: &str) -> Option<String> {
+    let column = columns(store, text)
+        .into_iter()
+        .find(|c| c.name == field.name.value)?;
+    Some(ddl::add_column_of(
+        store.engine,
+        &store.table,
+        &store.key,
+        &column,
+    ))
 }
 
 /// A file-name-safe form of an identifier.
