@@ -1,0 +1,680 @@
+//! Insert throughput of the enhanced store (`blueprint_runtime::store::Store`,
+//! exactly the calls a generated system makes) against `pgbench` running the
+//! same INSERT with the same number of clients, in the same run, on the same
+//! server. The figure of merit is the ratio store rows/s ÷ pgbench rows/s.
+//!
+//! ```text
+//! DATABASE_URL_POSTGRES=postgres://postgres@127.0.0.1:5432/test \
+//!     cargo bench -p blueprint-runtime --bench store_insert
+//! # or, after `cargo bench -p blueprint-runtime --bench store_insert --no-run`,
+//! # run the binary it names directly; options after `--`:
+//! #   --clients N   concurrent callers / pgbench clients   (BENCH_CLIENTS, 8)
+//! #   --secs N      measured seconds per case               (BENCH_SECS, 5)
+//! #   --batch N     rows per create_many / pgbench tx       (BENCH_BATCH, 50)
+//! #   --warmup N    unmeasured seconds before each run      (BENCH_WARMUP, 1)
+//! #   --mode M      pgbench query mode simple|extended|prepared
+//! #                                                         (BENCH_PGBENCH_MODE, prepared)
+//! # PGBENCH overrides the pgbench binary (default /usr/bin/pgbench, then PATH).
+//! ```
+//!
+//! Without `DATABASE_URL_POSTGRES` it prints why and exits 0 (1 when
+//! `BLUEPRINT_REQUIRE_SERVICES=1`).
+//!
+//! What runs. A uniquely named table `bench_<pid>_<nanos>` is created by the
+//! store itself (`migrations: Auto`) from the schema {id: string (uuid, key),
+//! title: string, done: boolean}, and dropped at the end, also on error or
+//! Ctrl-C. Before every measured run the table is truncated and the side
+//! about to be measured warms up (pool filled, statements prepared), then the
+//! table is truncated again.
+//!
+//! 1. single-row: `clients` tokio tasks loop `store.create(&record)` (pool
+//!    `max_connections = clients`), against `pgbench -n -c clients -j 2 -T secs
+//!    -M prepared -f script` where the script is the one INSERT with the same
+//!    columns and values and `gen_random_uuid()::text` as the key. What
+//!    differs: the store validates the record against its JSON Schema, and
+//!    runs `BEGIN; INSERT; SELECT <the row>; COMMIT` (four round trips) where
+//!    pgbench's autocommit INSERT is one. So a third line runs pgbench with the
+//!    store's own statement sequence (`INSERT ... RETURNING id \gset` feeds the
+//!    SELECT its key; RETURNING is the only extra work there), which separates
+//!    "the store does more round trips" from "the store's client is slower".
+//! 2. batched: `store.create_many(&[batch records])` — validate all, then
+//!    `BEGIN; INSERT ×batch; COMMIT` on one connection — against a pgbench
+//!    script of exactly `BEGIN; INSERT ×batch; COMMIT`: the same statements and
+//!    round trips per transaction; only the validation and the client differ.
+//!
+//! One more round trip is not in any pgbench script: the store's pool keeps
+//! sqlx's default `test_before_acquire(true)`, so every `acquire()` of an
+//! idle connection pings it first. It shows up in "acquire wait" below.
+//!
+//! `-M prepared` is the default because sqlx uses the extended protocol with
+//! cached prepared statements; `simple` makes the server parse every INSERT.
+//! Store latencies are per call (p50/p99 over every call of the measured
+//! run); the pool figures are deltas of the store's own Prometheus metrics
+//! over that run. Clients, pgbench and PostgreSQL share this machine's cores:
+//! the ratio is meaningful, the absolute rows/s only on a quiet machine.
+
+use std::env;
+use std::fmt::Write as _;
+use std::process::{Command, ExitCode};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+use blueprint_runtime::metrics::Metrics;
+use blueprint_runtime::store::{Engine, Migrations, Store, StoreConfig};
+use serde_json::{json, Value};
+use sqlx::postgres::PgPoolOptions;
+use sqlx::{AssertSqlSafe, PgPool};
+
+#[derive(Clone, Debug)]
+struct Params {
+    clients: u32,
+    secs: u64,
+    batch: usize,
+    warmup: u64,
+    mode: String,
+}
+
+impl Params {
+    fn read() -> Result<Params, String> {
+        let num = |name: &str, default: u64| -> Result<u64, String> {
+            match env::var(name) {
+                Ok(v) => v
+                    .parse()
+                    .map_err(|_| format!("{name}={v:?} is not a number")),
+                Err(_) => Ok(default),
+            }
+        };
+        let mut p = Params {
+            clients: u32::try_from(num("BENCH_CLIENTS", 8)?).map_err(|e| e.to_string())?,
+            secs: num("BENCH_SECS", 5)?,
+            batch: usize::try_from(num("BENCH_BATCH", 50)?).map_err(|e| e.to_string())?,
+            warmup: num("BENCH_WARMUP", 1)?,
+            mode: env::var("BENCH_PGBENCH_MODE").unwrap_or_else(|_| "prepared".into()),
+        };
+        // `cargo bench` passes `--bench`; anything unknown is ignored.
+        let args: Vec<String> = env::args().skip(1).collect();
+        let mut i = 0;
+        while i < args.len() {
+            let (key, inline) = match args[i].split_once('=') {
+                Some((k, v)) => (k.to_owned(), Some(v.to_owned())),
+                None => (args[i].clone(), None),
+            };
+            let known = ["--clients", "--secs", "--batch", "--warmup", "--mode"];
+            if known.contains(&key.as_str()) {
+                let value = match inline {
+                    Some(v) => v,
+                    None => {
+                        i += 1;
+                        args.get(i).cloned().ok_or(format!("{key} needs a value"))?
+                    }
+                };
+                let n = || value.parse::<u64>().map_err(|_| format!("{key} {value:?}"));
+                match key.as_str() {
+                    "--clients" => p.clients = u32::try_from(n()?).map_err(|e| e.to_string())?,
+                    "--secs" => p.secs = n()?,
+                    "--batch" => p.batch = usize::try_from(n()?).map_err(|e| e.to_string())?,
+                    "--warmup" => p.warmup = n()?,
+                    _ => p.mode = value.clone(),
+                }
+            }
+            i += 1;
+        }
+        if p.clients == 0 || p.secs == 0 || p.batch == 0 {
+            return Err("clients, secs and batch must be at least 1".into());
+        }
+        if !["simple", "extended", "prepared"].contains(&p.mode.as_str()) {
+            return Err(format!("unknown pgbench mode {:?}", p.mode));
+        }
+        Ok(p)
+    }
+}
+
+fn main() -> ExitCode {
+    let Ok(url) = env::var("DATABASE_URL_POSTGRES") else {
+        let required = env::var("BLUEPRINT_REQUIRE_SERVICES").is_ok_and(|v| v == "1");
+        println!(
+            "store_insert: DATABASE_URL_POSTGRES is not set (e.g. \
+             postgres://postgres@127.0.0.1:5432/test); nothing to measure"
+        );
+        return if required {
+            ExitCode::FAILURE
+        } else {
+            ExitCode::SUCCESS
+        };
+    };
+    let params = match Params::read() {
+        Ok(p) => p,
+        Err(e) => {
+            eprintln!("store_insert: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("store_insert: cannot start tokio: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run(url, params)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("store_insert: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(url: String, p: Params) -> Result<(), String> {
+    let pgbench = pgbench_path()?;
+    let admin = PgPoolOptions::new()
+        .max_connections(1)
+        .connect(&url)
+        .await
+        .map_err(|e| format!("cannot connect to DATABASE_URL_POSTGRES: {e}"))?;
+    let nanos = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap_or_default()
+        .as_nanos();
+    let table = format!("bench_{}_{nanos}", std::process::id());
+    let bench = Bench {
+        url,
+        admin,
+        table,
+        pgbench,
+        p,
+        seed: nanos as u64,
+    };
+    let result = tokio::select! {
+        r = bench.cases() => r,
+        _ = tokio::signal::ctrl_c() => Err("interrupted".into()),
+    };
+    let dropped = bench
+        .sql(&format!("DROP TABLE IF EXISTS \"{}\"", bench.table))
+        .await;
+    for f in bench.scripts() {
+        let _ = std::fs::remove_file(f);
+    }
+    result?;
+    dropped.map_err(|e| format!("could not drop {}: {e}", bench.table))
+}
+
+fn pgbench_path() -> Result<String, String> {
+    if let Ok(p) = env::var("PGBENCH") {
+        return Ok(p);
+    }
+    if std::path::Path::new("/usr/bin/pgbench").exists() {
+        return Ok("/usr/bin/pgbench".into());
+    }
+    match Command::new("pgbench").arg("--version").output() {
+        Ok(_) => Ok("pgbench".into()),
+        Err(e) => Err(format!("pgbench not found ({e}); set PGBENCH")),
+    }
+}
+
+struct Bench {
+    url: String,
+    admin: PgPool,
+    table: String,
+    pgbench: String,
+    p: Params,
+    seed: u64,
+}
+
+/// One measured run of the store.
+struct StoreRun {
+    rows: u64,
+    calls: u64,
+    elapsed: Duration,
+    p50: Duration,
+    p99: Duration,
+    mean: Duration,
+    /// Mean acquire wait and mean connection hold per call, from the metrics.
+    wait: Option<Duration>,
+    held: Option<Duration>,
+}
+
+impl StoreRun {
+    fn rows_per_sec(&self) -> f64 {
+        self.rows as f64 / self.elapsed.as_secs_f64()
+    }
+}
+
+/// One measured run of pgbench.
+struct PgbenchRun {
+    tps: f64,
+    latency_ms: Option<f64>,
+    rows_per_tx: u64,
+}
+
+impl PgbenchRun {
+    fn rows_per_sec(&self) -> f64 {
+        self.tps * self.rows_per_tx as f64
+    }
+}
+
+const TITLE: &str = "bench record";
+
+impl Bench {
+    async fn sql(&self, sql: &str) -> Result<(), String> {
+        sqlx::raw_sql(AssertSqlSafe(sql.to_owned()))
+            .execute(&self.admin)
+            .await
+            .map(drop)
+            .map_err(|e| format!("{sql}: {e}"))
+    }
+
+    async fn truncate(&self) -> Result<(), String> {
+        self.sql(&format!("TRUNCATE \"{}\"", self.table)).await
+    }
+
+    async fn count(&self) -> Result<u64, String> {
+        let sql = format!("SELECT count(*) FROM \"{}\"", self.table);
+        let n: i64 = sqlx::query_scalar(AssertSqlSafe(sql))
+            .fetch_one(&self.admin)
+            .await
+            .map_err(|e| e.to_string())?;
+        Ok(n as u64)
+    }
+
+    fn schema() -> Value {
+        json!({
+            "type": "object",
+            "properties": {
+                "id": {"type": "string", "format": "uuid"},
+                "title": {"type": "string"},
+                "done": {"type": "boolean"}
+            },
+            "required": ["id", "title", "done"]
+        })
+    }
+
+    async fn connect_store(&self, metrics: &Metrics) -> Result<Store, String> {
+        let config = StoreConfig {
+            component: "bench".into(),
+            pool_name: "bench".into(),
+            url: self.url.clone(),
+            engine: Engine::Postgres,
+            max_connections: self.p.clients,
+            min_connections: 0,
+            acquire_timeout: Duration::from_secs(30),
+            table: self.table.clone(),
+            key: "id".into(),
+            schema: Self::schema(),
+            migrations: Migrations::Auto,
+        };
+        Store::connect(config, metrics)
+            .await
+            .map_err(|e| format!("Store::connect: {e}"))
+    }
+
+    async fn cases(&self) -> Result<(), String> {
+        let p = &self.p;
+        println!(
+            "store_insert: clients {}, {} s per run (+{} s warm-up), batch {}, pgbench -M {}, table {}",
+            p.clients, p.secs, p.warmup, p.batch, p.mode, self.table
+        );
+        let metrics = Metrics::new();
+        let store = self.connect_store(&metrics).await?;
+        let validation = validation_cost();
+
+        let insert = format!(
+            "INSERT INTO \"{}\" (\"id\", \"title\", \"done\") \
+             VALUES (gen_random_uuid()::text, '{TITLE}', false);",
+            self.table
+        );
+        let single_script = insert.clone() + "\n";
+        let same_tx_script = format!(
+            "BEGIN;\n{} RETURNING \"id\" \\gset\n\
+             SELECT \"id\", \"title\", \"done\" FROM \"{}\" WHERE \"id\" = :id;\nCOMMIT;\n",
+            insert.trim_end_matches(';'),
+            self.table
+        );
+        let mut batch_script = String::from("BEGIN;\n");
+        for _ in 0..p.batch {
+            batch_script.push_str(&insert);
+            batch_script.push('\n');
+        }
+        batch_script.push_str("COMMIT;\n");
+
+        let single = self.store_run(&store, &metrics, None).await?;
+        let pg_single = self.pgbench_run("single", &single_script, 1).await?;
+        let pg_same_tx = if p.mode == "simple" {
+            None // `:id` is only a bind parameter in extended/prepared mode.
+        } else {
+            Some(self.pgbench_run("same_tx", &same_tx_script, 1).await?)
+        };
+        let batched = self.store_run(&store, &metrics, Some(p.batch)).await?;
+        let pg_batched = self
+            .pgbench_run("batched", &batch_script, p.batch as u64)
+            .await?;
+        self.truncate().await?;
+
+        let mut out = String::new();
+        let _ = writeln!(
+            out,
+            "\n{:<38} {:>7} {:>14} {:>15} {:>7} {:>10} {:>10} {:>10}",
+            "case",
+            "clients",
+            "store rows/s",
+            "pgbench rows/s",
+            "ratio",
+            "store p50",
+            "store p99",
+            "pgbench avg"
+        );
+        let mut line = |name: &str, s: &StoreRun, pg: &PgbenchRun| {
+            let _ = writeln!(
+                out,
+                "{:<38} {:>7} {:>14.0} {:>15.0} {:>7.3} {:>10} {:>10} {:>10}",
+                name,
+                p.clients,
+                s.rows_per_sec(),
+                pg.rows_per_sec(),
+                s.rows_per_sec() / pg.rows_per_sec(),
+                ms(s.p50),
+                ms(s.p99),
+                pg.latency_ms
+                    .map_or_else(|| "-".into(), |l| format!("{l:.3}ms")),
+            );
+        };
+        line("single-row (create vs INSERT)", &single, &pg_single);
+        if let Some(pg) = &pg_same_tx {
+            line("single-row (vs BEGIN;INS;SEL;COMMIT)", &single, pg);
+        }
+        line(
+            &format!("batched ×{} (create_many vs tx)", p.batch),
+            &batched,
+            &pg_batched,
+        );
+        let _ = writeln!(out, "\nstore side, per call:");
+        for (name, s) in [("single-row", &single), ("batched", &batched)] {
+            let _ = writeln!(
+                out,
+                "  {name:<11} {} calls ({} rows) in {:.2} s; mean {}, p50 {}, p99 {}; \
+                 acquire wait mean {}, connection held mean {}",
+                s.calls,
+                s.rows,
+                s.elapsed.as_secs_f64(),
+                ms(s.mean),
+                ms(s.p50),
+                ms(s.p99),
+                s.wait.map_or_else(|| "-".into(), ms),
+                s.held.map_or_else(|| "-".into(), ms),
+            );
+        }
+        let _ = writeln!(
+            out,
+            "  JSON Schema validation of one record (jsonschema, this schema): {:.2} µs",
+            validation.as_secs_f64() * 1e6
+        );
+        print!("{out}");
+        Ok(())
+    }
+
+    /// Warm up, truncate, then `clients` tasks call the store until the
+    /// deadline; `batch` `None` is `create`, `Some(n)` is `create_many` of n.
+    async fn store_run(
+        &self,
+        store: &Store,
+        metrics: &Metrics,
+        batch: Option<usize>,
+    ) -> Result<StoreRun, String> {
+        self.truncate().await?;
+        if self.p.warmup > 0 {
+            self.store_loop(store, batch, Duration::from_secs(self.p.warmup), 1)
+                .await?;
+            self.truncate().await?;
+        }
+        let before = pool_sums(&metrics.encode());
+        let started = Instant::now();
+        let (calls, mut latencies) = self
+            .store_loop(store, batch, Duration::from_secs(self.p.secs), 2)
+            .await?;
+        let elapsed = started.elapsed();
+        let after = pool_sums(&metrics.encode());
+        let rows = calls * batch.unwrap_or(1) as u64;
+        let counted = self.count().await?;
+        if counted != rows {
+            return Err(format!(
+                "the store reported {rows} rows but the table holds {counted}"
+            ));
+        }
+        latencies.sort_unstable();
+        let pct = |q: f64| latencies[((latencies.len() - 1) as f64 * q).round() as usize];
+        let total: Duration = latencies.iter().sum();
+        let per_call = |(s0, n0): (f64, f64), (s1, n1): (f64, f64)| {
+            (n1 > n0).then(|| Duration::from_secs_f64((s1 - s0) / (n1 - n0)))
+        };
+        Ok(StoreRun {
+            rows,
+            calls,
+            elapsed,
+            p50: pct(0.50),
+            p99: pct(0.99),
+            mean: total / u32::try_from(calls.max(1)).unwrap_or(u32::MAX),
+            wait: per_call(before.wait, after.wait),
+            held: per_call(before.held, after.held),
+        })
+    }
+
+    /// Returns the number of calls made and each call's latency.
+    async fn store_loop(
+        &self,
+        store: &Store,
+        batch: Option<usize>,
+        duration: Duration,
+        phase: u64,
+    ) -> Result<(u64, Vec<Duration>), String> {
+        let deadline = Instant::now() + duration;
+        let mut tasks = Vec::new();
+        for client in 0..u64::from(self.p.clients) {
+            let store = store.clone();
+            let mut ids = Ids::new(self.seed ^ phase.rotate_left(56), client);
+            tasks.push(tokio::spawn(async move {
+                let mut latencies = Vec::with_capacity(1 << 14);
+                while Instant::now() < deadline {
+                    let t = Instant::now();
+                    match batch {
+                        None => {
+                            let record = json!({"id": ids.next(), "title": TITLE, "done": false});
+                            store.create(&record).await.map_err(|e| e.to_string())?;
+                        }
+                        Some(n) => {
+                            let records: Vec<Value> = (0..n)
+                                .map(|_| json!({"id": ids.next(), "title": TITLE, "done": false}))
+                                .collect();
+                            let written = store
+                                .create_many(&records)
+                                .await
+                                .map_err(|e| e.to_string())?;
+                            if written != n as u64 {
+                                return Err(format!("create_many wrote {written} of {n}"));
+                            }
+                        }
+                    }
+                    latencies.push(t.elapsed());
+                }
+                Ok::<_, String>(latencies)
+            }));
+        }
+        let mut all = Vec::new();
+        let mut calls = 0;
+        for task in tasks {
+            let latencies = task.await.map_err(|e| e.to_string())??;
+            calls += latencies.len() as u64;
+            all.extend(latencies);
+        }
+        Ok((calls, all))
+    }
+
+    fn script_path(&self, name: &str) -> std::path::PathBuf {
+        env::temp_dir().join(format!("{}_{name}.sql", self.table))
+    }
+
+    fn scripts(&self) -> Vec<std::path::PathBuf> {
+        ["single", "same_tx", "batched"]
+            .iter()
+            .map(|n| self.script_path(n))
+            .collect()
+    }
+
+    /// Warm up, truncate, then one measured pgbench run of `script`.
+    async fn pgbench_run(
+        &self,
+        name: &str,
+        script: &str,
+        rows_per_tx: u64,
+    ) -> Result<PgbenchRun, String> {
+        let path = self.script_path(name);
+        std::fs::write(&path, script).map_err(|e| format!("{}: {e}", path.display()))?;
+        self.truncate().await?;
+        if self.p.warmup > 0 {
+            self.pgbench(&path, self.p.warmup).await?;
+            self.truncate().await?;
+        }
+        let out = self.pgbench(&path, self.p.secs).await?;
+        let field = |prefix: &str| {
+            out.lines()
+                .find_map(|l| l.trim().strip_prefix(prefix))
+                .and_then(|rest| rest.split_whitespace().next())
+                .and_then(|n| n.parse::<f64>().ok())
+        };
+        // PostgreSQL >= 14 prints one tps line ("without initial connection
+        // time"); older versions print two, the second "excluding connections
+        // establishing".
+        let tps = out
+            .lines()
+            .filter(|l| l.starts_with("tps = "))
+            .find(|l| l.contains("without initial") || l.contains("excluding"))
+            .or_else(|| out.lines().find(|l| l.starts_with("tps = ")))
+            .and_then(|l| l["tps = ".len()..].split_whitespace().next())
+            .and_then(|n| n.parse::<f64>().ok())
+            .ok_or_else(|| format!("no tps line in pgbench's output:\n{out}"))?;
+        if let Some(done) = field("number of transactions actually processed:") {
+            let counted = self.count().await?;
+            if counted != done as u64 * rows_per_tx {
+                eprintln!("store_insert: pgbench {name}: {done} transactions but {counted} rows");
+            }
+        }
+        Ok(PgbenchRun {
+            tps,
+            latency_ms: field("latency average ="),
+            rows_per_tx,
+        })
+    }
+
+    async fn pgbench(&self, script: &std::path::Path, secs: u64) -> Result<String, String> {
+        let threads = self.p.clients.min(2);
+        let mut cmd = Command::new(&self.pgbench);
+        cmd.args(["-n", "-c", &self.p.clients.to_string()])
+            .args(["-j", &threads.to_string(), "-T", &secs.to_string()])
+            .args(["-M", &self.p.mode])
+            .arg("-f")
+            .arg(script)
+            .arg(&self.url);
+        let output = tokio::task::spawn_blocking(move || cmd.output())
+            .await
+            .map_err(|e| e.to_string())?
+            .map_err(|e| format!("{}: {e}", self.pgbench))?;
+        let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
+        if !output.status.success() {
+            return Err(format!(
+                "pgbench failed ({}):\n{stdout}{}",
+                output.status,
+                String::from_utf8_lossy(&output.stderr)
+            ));
+        }
+        Ok(stdout)
+    }
+}
+
+fn ms(d: Duration) -> String {
+    format!("{:.3}ms", d.as_secs_f64() * 1e3)
+}
+
+/// (sum, count) of the acquire-wait and connection-use histograms.
+struct PoolSums {
+    wait: (f64, f64),
+    held: (f64, f64),
+}
+
+fn pool_sums(text: &str) -> PoolSums {
+    let get = |name: &str| {
+        text.lines()
+            .filter(|l| {
+                l.strip_prefix(name)
+                    .is_some_and(|r| r.starts_with('{') || r.starts_with(' '))
+            })
+            .filter_map(|l| l.rsplit(' ').next()?.parse::<f64>().ok())
+            .sum::<f64>()
+    };
+    let pair = |base: &str| (get(&format!("{base}_sum")), get(&format!("{base}_count")));
+    PoolSums {
+        wait: pair("db_client_connection_wait_time_seconds"),
+        held: pair("db_client_connection_use_time_seconds"),
+    }
+}
+
+/// What validating one record costs, measured with the same crate and
+/// schema the store compiles (the store also formats any errors and checks
+/// the key; for a valid record that is one map lookup).
+fn validation_cost() -> Duration {
+    let Ok(validator) = jsonschema::validator_for(&Bench::schema()) else {
+        return Duration::ZERO;
+    };
+    let mut ids = Ids::new(7, 0);
+    let records: Vec<Value> = (0..1000)
+        .map(|_| json!({"id": ids.next(), "title": TITLE, "done": false}))
+        .collect();
+    let rounds = 100;
+    let started = Instant::now();
+    let mut errors = 0;
+    for _ in 0..rounds {
+        for r in &records {
+            errors += std::hint::black_box(validator.iter_errors(r).count());
+        }
+    }
+    assert_eq!(errors, 0, "the bench's records must be valid");
+    started.elapsed() / (rounds * records.len() as u32)
+}
+
+/// Unique, version-4-shaped UUIDs without a dependency: a bijective mix of
+/// (seed, client, counter), so no two calls of one run share a key.
+struct Ids {
+    state: u64,
+    seed: u64,
+}
+
+impl Ids {
+    fn new(seed: u64, client: u64) -> Ids {
+        Ids {
+            state: client << 40,
+            seed,
+        }
+    }
+
+    fn next(&mut self) -> String {
+        self.state += 1;
+        let a = mix(self.state);
+        let b = mix(self.seed ^ self.state.rotate_left(17));
+        format!(
+            "{:08x}-{:04x}-4{:03x}-{:04x}-{:012x}",
+            a >> 32,
+            (a >> 16) & 0xffff,
+            a & 0xfff,
+            0x8000 | (((a >> 12) & 0xf) << 10) | (b & 0x3ff),
+            (b >> 16) & 0xffff_ffff_ffff,
+        )
+    }
+}
+
+/// splitmix64's finaliser: a bijection on u64.
+fn mix(mut z: u64) -> u64 {
+    z = z.wrapping_add(0x9e37_79b9_7f4a_7c15);
+    z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+    z ^ (z >> 31)
+}
