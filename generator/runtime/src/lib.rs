@@ -5,6 +5,11 @@
 //! serves [`http::router`] next to it, and runs until a signal arrives. It
 //! depends on none of the workspace's own crates so a generated project can
 //! take it from a path or a registry without pulling in the language tooling.
+//!
+//! Requests carry an [`Operation`] to the store that executes them;
+//! [`rest`] serves REST and intake routes over an [`Inlet`]; [`behaviour`]
+//! holds each component type's default behaviour (what generated hooks
+//! call); [`config`] reads the environment and masks URLs before logging.
 
 pub mod behaviour;
 pub mod component;

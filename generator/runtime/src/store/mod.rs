@@ -96,6 +96,11 @@ impl StoreError {
             Self::Invalid(_) => 400,
             Self::Conflict => 409,
             Self::Timeout(_) => 503,
+            // The database is unreachable or the pool is exhausted: a
+            // retryable condition for the client, not a bug (503).
+            Self::Database(
+                sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Io(_),
+            ) => 503,
             Self::Config(_) | Self::Schema(_) | Self::Database(_) => 500,
         }
     }
@@ -334,7 +339,7 @@ impl Store {
         }
     }
 
-    /// Register [`Store::readiness`] as "<component> database answers".
+    /// Register [`Store::readiness`] as "`<component>` database answers".
     pub fn register_readiness(&self, readiness: &Readiness) {
         let store = self.clone();
         let name = format!("{} database answers", self.inner.component);
