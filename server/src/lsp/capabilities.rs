@@ -5,7 +5,10 @@ use tower_lsp_server::ls_types::*;
 use super::features::semantic_tokens;
 
 /// Commands `workspace/executeCommand` accepts.
-pub const COMMANDS: &[&str] = &[super::features::commands::PREFLIGHT];
+pub const COMMANDS: &[&str] = &[
+    super::features::commands::PREFLIGHT,
+    super::features::generate::GENERATE,
+];
 
 pub fn capabilities(encoding: super::position::PositionEncoding) -> ServerCapabilities {
     ServerCapabilities {
@@ -52,6 +55,7 @@ pub fn capabilities(encoding: super::position::PositionEncoding) -> ServerCapabi
             code_action_kinds: Some(vec![
                 CodeActionKind::QUICKFIX,
                 CodeActionKind::REFACTOR_REWRITE,
+                CodeActionKind::SOURCE,
             ]),
             ..Default::default()
         })),

@@ -80,6 +80,9 @@ impl Client {
                             // that accepts registrations and progress.
                             let result = match method {
                                 "workspace/configuration" => json!([]),
+                                // The test applies the edit itself, from
+                                // `server_requests`, as the editor would.
+                                "workspace/applyEdit" => json!({"applied": true}),
                                 _ => Value::Null,
                             };
                             server_requests.lock().unwrap().push(message.clone());

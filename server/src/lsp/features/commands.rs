@@ -31,6 +31,9 @@ pub async fn execute(
             }
             Ok(None)
         }
+        super::generate::GENERATE => {
+            super::generate::execute(client, state, &params.arguments).await
+        }
         other => Err(Error::invalid_params(format!("unknown command `{other}`"))),
     }
 }

@@ -5,6 +5,7 @@
 pub mod code_actions;
 pub mod commands;
 pub mod completion;
+pub mod generate;
 pub mod hover;
 pub mod navigation;
 pub mod outline;

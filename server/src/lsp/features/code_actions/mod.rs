@@ -1,7 +1,8 @@
 //! Code actions: every machine-applicable fix the validator offers, plus
 //! fixes the validator cannot express as local edits (adding a missing
 //! schema or port) and, for pre-flight findings, a migration file that
-//! creates the missing table or column.
+//! creates the missing table or column; and generating the system or
+//! regenerating a stale component (`super::generate`).
 
 mod insert;
 mod migration;
@@ -44,6 +45,9 @@ pub async fn code_actions(
         &preflight,
         &mut actions,
     );
+    // "Generate system" and "Regenerate component" (reads the output
+    // directory, off the async threads).
+    actions.extend(super::generate::actions(state, &uri, &analysis, &params).await);
     if let Some(only) = &params.context.only {
         actions.retain(|a| match a {
             CodeActionOrCommand::CodeAction(a) => a.kind.as_ref().is_some_and(|kind| {
@@ -60,11 +64,11 @@ pub async fn code_actions(
 
 /// Whether two ranges overlap or touch (an empty request range at a
 /// diagnostic's edge still asks about it).
-fn touches(a: &Range, b: &Range) -> bool {
+pub(crate) fn touches(a: &Range, b: &Range) -> bool {
     a.start <= b.end && b.start <= a.end
 }
 
-fn same_code(d: &Diagnostic, code: &str) -> bool {
+pub(crate) fn same_code(d: &Diagnostic, code: &str) -> bool {
     matches!(&d.code, Some(NumberOrString::String(c)) if c == code)
 }
 
