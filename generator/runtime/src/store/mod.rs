@@ -5,6 +5,7 @@
 //! identifiers, and pool and operation metrics measured around `acquire()`.
 
 mod exec;
+mod key;
 mod schema;
 mod sql;
 
@@ -183,7 +184,7 @@ impl Store {
     /// The key named by a URL path segment, typed as the key column is, so
     /// `GET /tasks/7` finds the row whose integer key is 7.
     pub fn key_from_path(&self, raw: &str) -> Result<Value, StoreError> {
-        key_from_path(&self.inner.columns[0], raw)
+        key::from_path(&self.inner.columns[0], raw)
     }
 
     async fn verify(&self) -> Result<(), StoreError> {
@@ -347,32 +348,6 @@ impl Store {
     }
 }
 
-fn key_from_path(column: &Column, raw: &str) -> Result<Value, StoreError> {
-    let invalid = |what: &str| {
-        StoreError::Invalid(vec![format!(
-            "the key \"{}\" must be {what}; got \"{raw}\"",
-            column.name
-        )])
-    };
-    match column.ty {
-        ColumnType::Integer => raw
-            .parse::<i64>()
-            .map(Value::from)
-            .map_err(|_| invalid("an integer")),
-        ColumnType::Number => match raw.parse::<f64>() {
-            Ok(f) if f.is_finite() => Ok(schema::number(f)),
-            _ => Err(invalid("a number")),
-        },
-        ColumnType::Boolean => match raw {
-            "true" => Ok(Value::Bool(true)),
-            "false" => Ok(Value::Bool(false)),
-            _ => Err(invalid("true or false")),
-        },
-        ColumnType::Text => Ok(Value::String(raw.to_owned())),
-        ColumnType::Json => Err(invalid("a string, integer or boolean")),
-    }
-}
-
 fn rows(out: Vec<Outcome>) -> Vec<Value> {
     out.into_iter()
         .rev()
@@ -385,42 +360,4 @@ fn rows(out: Vec<Outcome>) -> Vec<Value> {
 
 fn first_row(out: Vec<Outcome>) -> Option<Value> {
     rows(out).into_iter().next()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use serde_json::json;
-
-    fn column(ty: ColumnType) -> Column {
-        Column {
-            name: "id".into(),
-            ty,
-            required: true,
-            max_length: None,
-        }
-    }
-
-    #[test]
-    fn path_keys_are_typed_by_the_key_column() {
-        let int = column(ColumnType::Integer);
-        assert_eq!(key_from_path(&int, "42").unwrap(), json!(42));
-        assert_eq!(key_from_path(&int, "-7").unwrap(), json!(-7));
-        let err = key_from_path(&int, "4x").unwrap_err();
-        assert_eq!(err.status(), 400);
-        assert_eq!(
-            err.to_string(),
-            "invalid record: the key \"id\" must be an integer; got \"4x\""
-        );
-        let num = column(ColumnType::Number);
-        assert_eq!(key_from_path(&num, "2.5").unwrap(), json!(2.5));
-        assert_eq!(key_from_path(&num, "3").unwrap(), json!(3));
-        assert!(key_from_path(&num, "NaN").is_err());
-        let boolean = column(ColumnType::Boolean);
-        assert_eq!(key_from_path(&boolean, "true").unwrap(), json!(true));
-        assert!(key_from_path(&boolean, "yes").is_err());
-        let text = column(ColumnType::Text);
-        assert_eq!(key_from_path(&text, "a b").unwrap(), json!("a b"));
-        assert!(key_from_path(&column(ColumnType::Json), "x").is_err());
-    }
 }
