@@ -19,6 +19,7 @@ use tokio::task::JoinSet;
 use tokio_util::sync::CancellationToken;
 
 use crate::component::{Component, ComponentError, Envelope, Operation, Reply, Source};
+use crate::concurrent::{run_concurrent, ConcurrentComponent};
 use crate::metrics::{Metrics, PortLabels};
 use crate::tasks::{run_component, run_source, Wired};
 use crate::wiring::{Inputs, Outputs, PortSender};
@@ -135,6 +136,20 @@ impl Harness {
         self.insert(
             name,
             Box::new(move |w| Box::pin(run_component(component, w))),
+        )
+    }
+
+    /// A component that handles up to `concurrency` messages at once (see
+    /// [`ConcurrentComponent`]): stores, controllers, endpoints.
+    pub fn add_concurrent<C: ConcurrentComponent>(
+        &mut self,
+        name: &str,
+        component: C,
+        concurrency: usize,
+    ) -> Result<(), HarnessError> {
+        self.insert(
+            name,
+            Box::new(move |w| Box::pin(run_concurrent(component, concurrency, w))),
         )
     }
 

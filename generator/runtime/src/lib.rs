@@ -13,6 +13,7 @@
 
 pub mod behaviour;
 pub mod component;
+pub mod concurrent;
 pub mod config;
 pub mod harness;
 pub mod http;
@@ -25,6 +26,7 @@ mod wiring;
 pub use component::{
     with_timeout, Component, ComponentError, Envelope, Message, Operation, Output, Reply, Source,
 };
+pub use concurrent::ConcurrentComponent;
 pub use harness::{Harness, HarnessError, Inlet, DEFAULT_CAPACITY, DEFAULT_DRAIN_TIMEOUT};
 pub use http::{bind, router, serve, serve_addr, track_requests, Readiness};
 pub use metrics::{Metrics, PoolMetrics};
