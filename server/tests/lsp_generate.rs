@@ -417,3 +417,58 @@ async fn generate_command_sends_the_edit_and_missing_components_get_a_quickfix()
     );
     client.shutdown().await;
 }
+
+/// Waits until the latest diagnostics published for `uri` satisfy `pred`.
+async fn wait_latest(client: &Client, uri: &str, pred: impl Fn(&[Value]) -> bool) -> Vec<Value> {
+    let deadline = tokio::time::Instant::now() + TIMEOUT;
+    loop {
+        let latest = client
+            .published()
+            .into_iter()
+            .rfind(|p| p["uri"] == uri)
+            .map(|p| p["diagnostics"].as_array().cloned().unwrap_or_default());
+        if let Some(latest) = latest.as_deref().filter(|d| pred(d)) {
+            return latest.to_vec();
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "timed out; latest for {uri}: {latest:#?}"
+        );
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+}
+
+/// `blueprint generate` in a terminal: the watcher reports the manifest
+/// and the modules, and the blueprint's BP230 goes away without an edit.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn generating_in_a_terminal_refreshes_stale_diagnostics() {
+    let client = Client::start();
+    client.initialize(false).await;
+    let root = client.root.clone();
+    let uri = client.uri(FILE);
+    let text = sqlite_blueprint("sqlite://tasks.db");
+    std::fs::write(root.join(FILE), &text).unwrap();
+    let (code, output) = blueprint_cli(&root, &["generate", FILE]);
+    assert_eq!(code, 0, "{output}");
+
+    let changed = text.replace("maxLength: 200", "maxLength: 300");
+    assert_ne!(changed, text);
+    std::fs::write(root.join(FILE), &changed).unwrap();
+    client.open(&uri, &changed, 1);
+    let stale = |d: &[Value]| d.iter().any(|d| d["code"] == "BP230");
+    wait_latest(&client, &uri, stale).await;
+
+    let (code, output) = blueprint_cli(&root, &["generate", FILE]);
+    assert_eq!(code, 0, "{output}");
+    let manifest = format!(
+        "file://{}",
+        root.join("task_tracker/.blueprint/generated.json")
+            .display()
+    );
+    client.notify(
+        "workspace/didChangeWatchedFiles",
+        json!({"changes": [{"uri": manifest, "type": 2}]}),
+    );
+    wait_latest(&client, &uri, |d| !stale(d)).await;
+    client.shutdown().await;
+}

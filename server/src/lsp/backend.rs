@@ -169,6 +169,10 @@ impl LanguageServer for Backend {
 
     async fn did_change_watched_files(&self, params: DidChangeWatchedFilesParams) {
         for change in params.changes {
+            // A generated file: the blueprints it was generated from.
+            if features::generate::refresh_generated(&self.client, &self.state, &change.uri).await {
+                continue;
+            }
             tokio::spawn(workspace::refresh_from_disk(
                 self.client.clone(),
                 self.state.clone(),

@@ -51,8 +51,11 @@ pub fn remember_roots(state: &State, params: &InitializeParams) {
 
 /// Asks the client to tell us about blueprint files changing on disk.
 pub async fn watch_blueprints(client: &Client) {
+    // Also the generated systems' manifests and modules, which BP230 and
+    // BP231 compare with the blueprint.
     let watchers = PATTERNS
         .iter()
+        .chain(super::features::generate::WATCHED)
         .map(|p| FileSystemWatcher {
             glob_pattern: GlobPattern::String(p.to_string()),
             kind: None,

@@ -445,6 +445,52 @@ pub async fn execute(
     Ok(Some(serde_json::json!({"applied": applied})))
 }
 
+/// Files under generated systems that BP230/BP231 read, for
+/// `workspace/didChangeWatchedFiles`: after `blueprint generate` in a
+/// terminal, the blueprints' diagnostics follow without an edit.
+pub const WATCHED: &[&str] = &["**/.blueprint/generated.json", "**/src/generated/*.rs"];
+
+/// Re-analyses the blueprints whose generated system holds `changed` (a
+/// file reported by the watcher). Returns whether `changed` was one of
+/// those files.
+pub async fn refresh_generated(client: &Client, state: &Arc<State>, changed: &Uri) -> bool {
+    let Some(changed) = file_path(changed) else {
+        return false;
+    };
+    let affected: Vec<Uri> = state
+        .analyses
+        .iter()
+        .filter(|entry| {
+            file_path(entry.key())
+                .and_then(|path| system::default_output_dir(&path, &entry.value().blueprint))
+                .is_some_and(|dir| changed.starts_with(dir))
+        })
+        .map(|entry| entry.key().clone())
+        .collect();
+    let found = !affected.is_empty();
+    for uri in affected {
+        match state.documents.snapshot(&uri) {
+            Some(snapshot) => {
+                tokio::spawn(crate::lsp::publish::analyze_after_edit(
+                    client.clone(),
+                    state.clone(),
+                    uri,
+                    snapshot.generation,
+                    std::time::Duration::ZERO,
+                ));
+            }
+            None => {
+                tokio::spawn(crate::lsp::workspace::refresh_from_disk(
+                    client.clone(),
+                    state.clone(),
+                    uri,
+                ));
+            }
+        }
+    }
+    found
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
