@@ -472,3 +472,53 @@ async fn generating_in_a_terminal_refreshes_stale_diagnostics() {
     wait_latest(&client, &uri, |d| !stale(d)).await;
     client.shutdown().await;
 }
+
+/// A client that resolves edits lazily gets "Generate system" without its
+/// (large) edit, and the edit on `codeAction/resolve`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn clients_that_resolve_edits_get_them_on_resolve() {
+    let client = Client::start();
+    let root = client.root.clone();
+    let folder = format!("file://{}", root.display());
+    let init = client
+        .request(
+            "initialize",
+            json!({
+                "processId": null,
+                "rootUri": folder,
+                "workspaceFolders": [{"uri": folder, "name": "ws"}],
+                "capabilities": {"textDocument": {"codeAction": {
+                    "codeActionLiteralSupport": {"codeActionKind": {"valueSet": ["quickfix", "source"]}},
+                    "resolveSupport": {"properties": ["edit"]},
+                    "dataSupport": true
+                }}}
+            }),
+        )
+        .await;
+    assert_eq!(
+        init["capabilities"]["codeActionProvider"]["resolveProvider"],
+        true
+    );
+    client.notify("initialized", json!({}));
+    let uri = client.uri(FILE);
+    let text = sqlite_blueprint("sqlite://tasks.db");
+    std::fs::write(root.join(FILE), &text).unwrap();
+    client.open(&uri, &text, 1);
+    client.diagnostics(&uri, Some(1)).await;
+
+    let actions = code_actions(
+        &client,
+        &uri,
+        ((0, 0), (0, 0)),
+        json!({"diagnostics": [], "only": ["source"]}),
+    )
+    .await;
+    let generate = titled(&actions, "Generate system").clone();
+    assert!(generate.get("edit").is_none(), "{generate:#}");
+    assert!(!generate["data"].is_null());
+    let resolved = client.request("codeAction/resolve", generate).await;
+    apply(&resolved["edit"], false);
+    let (code, output) = blueprint_cli(&root, &["generate", FILE, "--check"]);
+    assert_eq!(code, 0, "{output}");
+    client.shutdown().await;
+}

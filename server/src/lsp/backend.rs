@@ -97,6 +97,16 @@ impl LanguageServer for Backend {
         let encoding = PositionEncoding::negotiate(offered);
         self.state.set_encoding(encoding);
         workspace::remember_roots(&self.state, &params);
+        let resolves_edits = params
+            .capabilities
+            .text_document
+            .as_ref()
+            .and_then(|t| t.code_action.as_ref())
+            .and_then(|c| c.resolve_support.as_ref())
+            .is_some_and(|r| r.properties.iter().any(|p| p == "edit"));
+        self.state
+            .resolves_edits
+            .store(resolves_edits, std::sync::atomic::Ordering::Relaxed);
         self.start_logging(&params);
         tracing::info!(encoding = ?encoding, "blueprint language server {} initialized", env!("CARGO_PKG_VERSION"));
         Ok(InitializeResult {
@@ -262,6 +272,10 @@ impl LanguageServer for Backend {
 
     async fn code_action(&self, params: CodeActionParams) -> Result<Option<CodeActionResponse>> {
         features::code_actions::code_actions(&self.state, params).await
+    }
+
+    async fn code_action_resolve(&self, action: CodeAction) -> Result<CodeAction> {
+        Ok(features::generate::resolve(&self.state, action).await)
     }
 }
 

@@ -57,6 +57,9 @@ pub fn capabilities(encoding: super::position::PositionEncoding) -> ServerCapabi
                 CodeActionKind::REFACTOR_REWRITE,
                 CodeActionKind::SOURCE,
             ]),
+            // Only the generate actions use it, for clients that resolve
+            // edits lazily.
+            resolve_provider: Some(true),
             ..Default::default()
         })),
         execute_command_provider: Some(ExecuteCommandOptions {

@@ -47,6 +47,10 @@ pub struct State {
     analyzers: DashMap<Uri, Arc<Mutex<Analyzer>>>,
     /// The workspace folders, for the start-up scan.
     pub roots: Mutex<Vec<PathBuf>>,
+    /// The client resolves code actions' edits lazily
+    /// (`codeAction/resolve` with `resolveSupport.properties: ["edit"]`):
+    /// large edits (generating a system) are sent only when chosen.
+    pub resolves_edits: std::sync::atomic::AtomicBool,
 }
 
 impl State {

@@ -342,6 +342,20 @@ pub async fn actions(
         return Vec::new();
     }
     let analysis = analysis.clone();
+    let lazy = state
+        .resolves_edits
+        .load(std::sync::atomic::Ordering::Relaxed);
+    let data_uri = uri.clone();
+    let finish = move |mut action: CodeAction, component: Option<&str>| {
+        if lazy {
+            // Offered (there is something to do), sent on `codeAction/resolve`.
+            action.edit = None;
+            action.data = Some(serde_json::json!({
+                RESOLVE_KEY: {"uri": data_uri.as_str(), "component": component}
+            }));
+        }
+        CodeActionOrCommand::CodeAction(action)
+    };
     tokio::task::spawn_blocking(move || {
         let mut out = Vec::new();
         let text = &analysis.snapshot.text;
@@ -350,31 +364,74 @@ pub async fn actions(
             if let Ok(Some(edit)) =
                 workspace_edit(&path, text, blueprint, Scope::Component(&name), encoding)
             {
-                out.push(CodeActionOrCommand::CodeAction(CodeAction {
+                let action = CodeAction {
                     title: format!("Regenerate component `{name}`"),
                     kind: Some(CodeActionKind::QUICKFIX),
                     diagnostics: Some(vec![diagnostic]),
                     edit: Some(edit),
                     is_preferred: Some(true),
                     ..CodeAction::default()
-                }));
+                };
+                out.push(finish(action, Some(&name)));
             }
         }
         if system {
             if let Ok(Some(edit)) = workspace_edit(&path, text, blueprint, Scope::System, encoding)
             {
-                out.push(CodeActionOrCommand::CodeAction(CodeAction {
+                let action = CodeAction {
                     title: "Generate system".into(),
                     kind: Some(CodeActionKind::SOURCE),
                     edit: Some(edit),
                     ..CodeAction::default()
-                }));
+                };
+                out.push(finish(action, None));
             }
         }
         out
     })
     .await
     .unwrap_or_default()
+}
+
+/// The key of a generate action's `data`, for `codeAction/resolve`.
+const RESOLVE_KEY: &str = "blueprint.generate";
+
+/// `codeAction/resolve`: fills in the edit of a generate action offered
+/// without one. Other actions come back as they are.
+pub async fn resolve(state: &Arc<State>, mut action: CodeAction) -> CodeAction {
+    let Some(data) = action.data.as_ref().and_then(|d| d.get(RESOLVE_KEY)) else {
+        return action;
+    };
+    let Some(uri) = data["uri"].as_str().and_then(|u| u.parse::<Uri>().ok()) else {
+        return action;
+    };
+    let component = data["component"].as_str().map(str::to_owned);
+    let (Some(path), Some(analysis)) = (file_path(&uri), state.current_analysis(&uri).await) else {
+        return action;
+    };
+    if has_errors(&analysis) {
+        return action;
+    }
+    let encoding = state.encoding();
+    let edit = tokio::task::spawn_blocking(move || {
+        let scope = match &component {
+            Some(name) => Scope::Component(name),
+            None => Scope::System,
+        };
+        workspace_edit(
+            &path,
+            &analysis.snapshot.text,
+            &analysis.blueprint,
+            scope,
+            encoding,
+        )
+    })
+    .await;
+    if let Ok(Ok(edit)) = edit {
+        // `None` (nothing left to do since it was offered): an empty edit.
+        action.edit = Some(edit.unwrap_or_default());
+    }
+    action
 }
 
 /// `blueprint.generate`: computes the system's edit and asks the client to
