@@ -307,3 +307,33 @@ fn no_password_is_printed() {
         assert!(!r.all().contains(SECRET), "{}", r.all());
     }
 }
+
+/// A component removed from the blueprint: its generated module goes, its
+/// user module stays (deleting the user's code is the user's decision).
+#[test]
+fn removed_component_removes_generated_code_only() {
+    let (dir, file) = project();
+    let out = dir.path().join("library_loans");
+    let r = run_in(dir.path(), &["generate", "app.blueprint.yaml"]);
+    assert_eq!(r.code, 0, "{}", r.all());
+    let blueprint = fs::read_to_string(&file).unwrap();
+    let without = blueprint
+        .replace(
+            "    - name: loan_api\n      type: APIEndpoint\n      configuration: { port: 8080 }\n      outputs: [{ name: commands, schema: Loan }]\n",
+            "",
+        )
+        .replace(
+            "  bindings:\n    - from: loan_api.commands\n      to: loan_store.input\n",
+            "",
+        );
+    assert!(!without.contains("loan_api"), "the fixture changed shape");
+    fs::write(&file, without).unwrap();
+    let r = run_in(dir.path(), &["generate", "app.blueprint.yaml"]);
+    assert_eq!(r.code, 0, "{}", r.all());
+    contains(&r.stdout, "remove src/generated/loan_api.rs\n");
+    contains(&r.stdout, "keep src/components/loan_api.rs (yours)\n");
+    assert!(!out.join("src/generated/loan_api.rs").exists());
+    assert!(out.join("src/components/loan_api.rs").is_file());
+    let r = run_in(dir.path(), &["generate", "app.blueprint.yaml", "--check"]);
+    assert_eq!(r.code, 0, "{}", r.all());
+}
