@@ -1,0 +1,179 @@
+//! Harness of the generated-system tests (`generated_systems.rs`): generate
+//! a project with the real `blueprint` binary, build it into one shared
+//! target directory (so the dependencies compile once per machine), run it
+//! as a child process, and talk to it over HTTP.
+
+pub mod proxy;
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+use tokio::io::{AsyncBufReadExt, BufReader};
+use tokio::process::{Child, Command as AsyncCommand};
+
+pub fn blueprint() -> PathBuf {
+    PathBuf::from(env!("CARGO_BIN_EXE_blueprint"))
+}
+
+fn workspace() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+/// One target directory for every generated system, beside the workspace's.
+pub fn shared_target() -> PathBuf {
+    workspace().join("target").join("generated-systems")
+}
+
+/// The fixture blueprint of `generator/tests/fixtures`.
+pub fn fixture(name: &str) -> String {
+    std::fs::read_to_string(workspace().join("generator/tests/fixtures").join(name))
+        .expect("generator fixture")
+}
+
+pub fn generate(blueprint_file: &Path, out: &Path, extra: &[&str]) -> Output {
+    Command::new(blueprint())
+        .arg("generate")
+        .arg(blueprint_file)
+        .arg("-o")
+        .arg(out)
+        .args(extra)
+        .output()
+        .expect("run blueprint generate")
+}
+
+pub fn text(out: &Output) -> String {
+    format!(
+        "status {:?}\nstdout:\n{}\nstderr:\n{}",
+        out.status.code(),
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    )
+}
+
+/// `cargo build` of a generated project; returns its binary.
+pub fn build(project: &Path, name: &str) -> PathBuf {
+    let out = Command::new(env!("CARGO"))
+        .args(["build", "--quiet"])
+        .current_dir(project)
+        .env("CARGO_TARGET_DIR", shared_target())
+        .stdin(Stdio::null())
+        .output()
+        .expect("run cargo build");
+    assert!(
+        out.status.success(),
+        "cargo build of {name} failed:\n{}",
+        text(&out)
+    );
+    shared_target().join("debug").join(name)
+}
+
+/// A generated system running as a child process.
+pub struct System {
+    child: Child,
+    pub listeners: HashMap<String, String>,
+}
+
+impl System {
+    /// Starts `binary` with `env` and waits for its "ready" line.
+    pub async fn start(binary: &Path, dir: &Path, env: &[(&str, String)]) -> System {
+        let mut command = AsyncCommand::new(binary);
+        command
+            .current_dir(dir)
+            .env("RUST_LOG", "warn")
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .kill_on_drop(true);
+        for (k, v) in env {
+            command.env(k, v);
+        }
+        let mut child = command.spawn().expect("start the generated system");
+        let stdout = child.stdout.take().expect("piped stdout");
+        let mut lines = BufReader::new(stdout).lines();
+        let mut listeners = HashMap::new();
+        let deadline = Instant::now() + Duration::from_secs(60);
+        loop {
+            let line = tokio::time::timeout_at(deadline.into(), lines.next_line())
+                .await
+                .expect("the system printed `ready` within 60 s")
+                .expect("read stdout");
+            let Some(line) = line else {
+                let status = child.wait().await.expect("wait");
+                panic!("the system exited before it was ready: {status}");
+            };
+            if line == "ready" {
+                break;
+            }
+            if let Some(rest) = line.strip_prefix("listening ") {
+                if let Some((name, url)) = rest.split_once(' ') {
+                    listeners.insert(name.to_owned(), url.to_owned());
+                }
+            }
+        }
+        // Keep draining stdout so the child never blocks on a full pipe.
+        tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
+        System { child, listeners }
+    }
+
+    pub fn url(&self, listener: &str) -> String {
+        self.listeners
+            .get(listener)
+            .unwrap_or_else(|| panic!("no listener {listener}: {:?}", self.listeners))
+            .clone()
+    }
+
+    /// SIGTERM, then the exit code once it has drained.
+    pub async fn terminate(mut self) -> Option<i32> {
+        let pid = self.child.id().expect("running");
+        let status = Command::new("kill")
+            .args(["-TERM", &pid.to_string()])
+            .status()
+            .expect("kill -TERM");
+        assert!(status.success());
+        let exit = tokio::time::timeout(Duration::from_secs(30), self.child.wait())
+            .await
+            .expect("the system exits within 30 s of SIGTERM")
+            .expect("wait");
+        exit.code()
+    }
+}
+
+/// Polls `check` until it returns true or `limit` passes.
+pub async fn eventually<F, Fut>(limit: Duration, mut check: F) -> bool
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = bool>,
+{
+    let deadline = Instant::now() + limit;
+    while Instant::now() < deadline {
+        if check().await {
+            return true;
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    false
+}
+
+/// The value of the first sample of `name` whose labels contain every one
+/// of `labels` (`key="value"` strings), from Prometheus/OpenMetrics text.
+pub fn sample(metrics: &str, name: &str, labels: &[&str]) -> Option<f64> {
+    metrics.lines().find_map(|line| {
+        let rest = line.strip_prefix(name)?;
+        let (label_part, value) = match rest.strip_prefix('{') {
+            Some(r) => {
+                let (l, v) = r.split_once('}')?;
+                (l, v)
+            }
+            None => ("", rest),
+        };
+        if !rest.starts_with('{') && !rest.starts_with(' ') {
+            return None;
+        }
+        if !labels.iter().all(|l| label_part.contains(l)) {
+            return None;
+        }
+        value.split_whitespace().next()?.parse().ok()
+    })
+}
