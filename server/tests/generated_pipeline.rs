@@ -1,0 +1,422 @@
+//! End to end: the streaming side of a generated system. `blueprint
+//! generate` writes a project from `generator/tests/fixtures/pipeline.blueprint.yaml`
+//! (Source → Transformer → Router → {Accumulator → Store, StreamProcessor →
+//! Model → Sink}); the test puts its own `produce` hook in the Source's
+//! user module, builds the project, and runs it against a real database and
+//! a local HTTP server that records what the Sink POSTs: half the payments
+//! are batched into the ledger table, the other half scored and alerted on.
+//!
+//! Also: a generated project's own test suite (`tests/system.rs`) passes
+//! under `cargo test`.
+
+// The harness is shared with `generated_systems.rs`; not every helper is used here.
+#[allow(dead_code)]
+mod generated_support;
+
+use std::collections::HashSet;
+use std::process::{Command, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use generated_support::{
+    build, eventually, fixture, generate, sample, shared_target, text, System,
+};
+use serde_json::Value;
+use sqlx::{AssertSqlSafe, Connection};
+
+fn require(var: &str) -> Option<String> {
+    match std::env::var(var) {
+        Ok(v) if !v.is_empty() => Some(v),
+        _ => {
+            assert!(
+                std::env::var("BLUEPRINT_REQUIRE_SERVICES").as_deref() != Ok("1"),
+                "{var} is not set but BLUEPRINT_REQUIRE_SERVICES=1"
+            );
+            eprintln!("skipped: {var} is not set");
+            None
+        }
+    }
+}
+
+fn unique(prefix: &str) -> String {
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.subsec_nanos())
+        .unwrap_or(0);
+    format!("{prefix}_{}_{nanos}", std::process::id())
+}
+
+fn with_database(url: &str, db: &str) -> String {
+    let (base, query) = url
+        .split_once('?')
+        .map_or((url, None), |(b, q)| (b, Some(q)));
+    let base = base.rsplit_once('/').map_or(base, |(b, _)| b);
+    match query {
+        Some(q) => format!("{base}/{db}?{q}"),
+        None => format!("{base}/{db}"),
+    }
+}
+
+/// The single number `sql` selects, read with a connection of our own.
+async fn scalar(url: &str, sql: &str) -> i64 {
+    let sql = sql.to_owned();
+    if url.starts_with("postgres") {
+        let mut c = sqlx::PgConnection::connect(url).await.expect("connect");
+        sqlx::query_scalar(AssertSqlSafe(sql))
+            .fetch_one(&mut c)
+            .await
+            .expect("query")
+    } else {
+        let mut c = sqlx::MySqlConnection::connect(url).await.expect("connect");
+        sqlx::query_scalar(AssertSqlSafe(sql))
+            .fetch_one(&mut c)
+            .await
+            .expect("query")
+    }
+}
+
+/// The pipeline fixture for `engine`, named `system`, its ledger at
+/// `${LEDGER_URL}` and its Sink posting to `${ALERTS_URL}`.
+fn pipeline_blueprint(engine: &str, system: &str) -> String {
+    let original = fixture("pipeline.blueprint.yaml");
+    let sink = "      configuration: { batch_size: 10, flush_interval_ms: 1000 }\n";
+    assert!(original.contains(sink), "the fixture's Sink configuration");
+    let text = original
+        .replace("name: payment_pipeline", &format!("name: {system}"))
+        .replace("engine: postgres", &format!("engine: {engine}"))
+        .replace(
+            "url: ${LEDGER_URL:-postgres://postgres@127.0.0.1:5432/ledger}",
+            "url: ${LEDGER_URL}",
+        )
+        .replace(
+            sink,
+            "      configuration:\n        batch_size: 10\n        flush_interval_ms: 1000\n        url: ${ALERTS_URL}\n",
+        );
+    assert!(text.contains(&format!("name: {system}")));
+    assert!(text.contains(&format!("engine: {engine}")));
+    assert!(text.contains("url: ${LEDGER_URL}\n"));
+    assert!(text.contains("url: ${ALERTS_URL}\n"));
+    text
+}
+
+/// The Source's user module: deterministic payments, even sequences small
+/// (500), odd ones large (2000).
+const PAYMENTS_CODE: &str = r#"//! Deterministic payments: even sequences 500 EUR, odd ones 2000 EUR.
+
+use blueprint_runtime::{ComponentError, Value};
+
+use crate::generated::payments::PaymentsHooks;
+
+#[derive(Default)]
+pub struct Payments;
+
+impl PaymentsHooks for Payments {
+    async fn produce(&mut self, sequence: u64) -> Result<Option<Value>, ComponentError> {
+        Ok(Some(serde_json::json!({
+            "id": format!("00000000-0000-4000-8000-{sequence:012}"),
+            "account": format!("acct-{}", sequence % 3),
+            "amount": if sequence % 2 == 0 { 500 } else { 2000 },
+            "currency": "EUR",
+        })))
+    }
+}
+"#;
+
+/// A local HTTP server that records the body of every POST.
+struct Recorder {
+    url: String,
+    bodies: Arc<Mutex<Vec<String>>>,
+    server: tokio::task::JoinHandle<()>,
+}
+
+impl Recorder {
+    async fn start() -> Recorder {
+        use axum::extract::State;
+        use axum::http::StatusCode;
+
+        async fn record(State(bodies): State<Arc<Mutex<Vec<String>>>>, body: String) -> StatusCode {
+            bodies.lock().expect("bodies").push(body);
+            StatusCode::OK
+        }
+
+        let bodies = Arc::new(Mutex::new(Vec::new()));
+        let app = axum::Router::new()
+            .route("/alerts", axum::routing::post(record))
+            .with_state(bodies.clone());
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind the alert recorder");
+        let addr = listener.local_addr().expect("recorder address");
+        let server = tokio::spawn(async move {
+            axum::serve(listener, app).await.expect("serve alerts");
+        });
+        Recorder {
+            url: format!("http://{addr}/alerts"),
+            bodies,
+            server,
+        }
+    }
+
+    fn bodies(&self) -> Vec<String> {
+        self.bodies.lock().expect("bodies").clone()
+    }
+
+    /// Every record received: each POST body is a JSON array of records.
+    fn records(&self) -> Vec<Value> {
+        self.bodies()
+            .iter()
+            .flat_map(|body| {
+                let batch: Value = serde_json::from_str(body)
+                    .unwrap_or_else(|e| panic!("a POST body that is not JSON ({e}): {body}"));
+                match batch {
+                    Value::Array(records) => records,
+                    other => panic!("a POST body that is not an array: {other}"),
+                }
+            })
+            .collect()
+    }
+}
+
+impl Drop for Recorder {
+    fn drop(&mut self) {
+        self.server.abort();
+    }
+}
+
+/// Generate, put the user's Source in, build, run against `db_url`, and
+/// check where every payment went.
+async fn run_pipeline(engine: &str, system_name: &str, db_url: &str) {
+    let started = Instant::now();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let file = dir.path().join("pipeline.blueprint.yaml");
+    std::fs::write(&file, pipeline_blueprint(engine, system_name)).expect("write blueprint");
+    let project = dir.path().join(system_name);
+    let out = generate(&file, &project, &[]);
+    assert!(out.status.success(), "{}", text(&out));
+
+    let generated = std::fs::read_to_string(project.join("src/generated/payments.rs"))
+        .expect("the Source's generated module");
+    assert!(
+        generated.contains("pub trait PaymentsHooks")
+            && generated.contains("fn produce(")
+            && generated.contains("sequence: u64"),
+        "the hook the user code overrides:\n{generated}"
+    );
+    std::fs::write(project.join("src/components/payments.rs"), PAYMENTS_CODE)
+        .expect("write user code");
+    let binary = build(&project, system_name);
+    eprintln!("{engine}: generated and built in {:?}", started.elapsed());
+
+    let alerts = Recorder::start().await;
+    let system = System::start(
+        &binary,
+        &project,
+        &[
+            ("LEDGER_URL", db_url.to_owned()),
+            ("ALERTS_URL", alerts.url.clone()),
+            ("METRICS_ADDR", "127.0.0.1:0".into()),
+        ],
+    )
+    .await;
+    let running = Instant::now();
+
+    // The small half, batched into the ledger.
+    let stored = eventually(Duration::from_secs(30), || async {
+        scalar(db_url, "SELECT COUNT(*) FROM payments").await == 50
+    })
+    .await;
+    assert!(
+        stored,
+        "50 payments in the ledger, found {}",
+        scalar(db_url, "SELECT COUNT(*) FROM payments").await
+    );
+    assert_eq!(
+        scalar(db_url, "SELECT COUNT(*) FROM payments WHERE amount = 500").await,
+        50,
+        "only small payments are stored"
+    );
+    assert_eq!(
+        scalar(db_url, "SELECT COUNT(DISTINCT account) FROM payments").await,
+        3,
+        "accounts acct-0..acct-2"
+    );
+
+    // The large half, scored and alerted on in batches.
+    let alerted = eventually(Duration::from_secs(30), || async {
+        alerts.records().len() >= 50
+    })
+    .await;
+    let records = alerts.records();
+    assert!(
+        alerted,
+        "50 records alerted, got {}: {:?}",
+        records.len(),
+        alerts.bodies()
+    );
+    eprintln!(
+        "{engine}: stored and alerted {:?} after ready",
+        running.elapsed()
+    );
+    // Nothing more arrives: the Source stopped at max_records.
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    let records = alerts.records();
+    assert_eq!(records.len(), 50, "{:?}", alerts.bodies());
+    assert!(
+        alerts.bodies().len() >= 5,
+        "batches of at most batch_size 10: {} POSTs",
+        alerts.bodies().len()
+    );
+    let mut ids = HashSet::new();
+    for record in &records {
+        assert_eq!(
+            record["amount"], 2000,
+            "only large payments alert: {record}"
+        );
+        assert!(
+            record.get("score").is_some_and(Value::is_number),
+            "the Model's projection onto ScoredPayment fills `score`: {record}"
+        );
+        assert!(
+            record.get("currency").is_none(),
+            "ScoredPayment has no currency: {record}"
+        );
+        ids.insert(record["id"].as_str().expect("id").to_owned());
+    }
+    assert_eq!(ids.len(), 50, "each large payment alerted once");
+    for batch in alerts.bodies() {
+        let batch: Value = serde_json::from_str(&batch).expect("JSON");
+        let n = batch.as_array().map_or(0, Vec::len);
+        assert!((1..=10).contains(&n), "batch of {n}");
+    }
+
+    // Metrics: the ledger was written in batches; the router saw all 100.
+    let metrics = reqwest::get(format!("{}/metrics", system.url("metrics")))
+        .await
+        .expect("metrics")
+        .text()
+        .await
+        .expect("text");
+    let batches = sample(
+        &metrics,
+        "db_client_operation_duration_seconds_count",
+        &["component=\"ledger_store\"", "operation=\"create_many\""],
+    )
+    .unwrap_or_else(|| panic!("no create_many histogram in\n{metrics}"));
+    assert!(batches >= 1.0, "create_many count {batches}");
+    assert_eq!(
+        sample(
+            &metrics,
+            "blueprint_component_messages_total",
+            &["component=\"by_amount\""]
+        ),
+        Some(100.0),
+        "{metrics}"
+    );
+    assert_eq!(
+        sample(
+            &metrics,
+            "blueprint_component_errors_total",
+            &["component=\"alerts\""]
+        )
+        .unwrap_or(0.0),
+        0.0,
+        "{metrics}"
+    );
+
+    assert_eq!(
+        system.terminate().await,
+        Some(0),
+        "drains and exits 0 on SIGTERM"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn pipeline_system_routes_batches_scores_and_sinks() {
+    let Some(admin) = require("DATABASE_URL_POSTGRES") else {
+        return;
+    };
+    let db = unique("bp_pipe");
+    let mut conn = sqlx::PgConnection::connect(&admin).await.expect("connect");
+    sqlx::raw_sql(AssertSqlSafe(format!("CREATE DATABASE {db}")))
+        .execute(&mut conn)
+        .await
+        .expect("create database");
+    let url = with_database(&admin, &db);
+    run_pipeline("postgres", "pipeline_pg", &url).await;
+    sqlx::raw_sql(AssertSqlSafe(format!("DROP DATABASE {db} WITH (FORCE)")))
+        .execute(&mut conn)
+        .await
+        .expect("drop database");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn mariadb_pipeline_routes_batches_scores_and_sinks() {
+    let Some(admin) = require("DATABASE_URL_MYSQL") else {
+        return;
+    };
+    let db = unique("bp_pipe");
+    let mut conn = sqlx::MySqlConnection::connect(&admin)
+        .await
+        .expect("connect");
+    sqlx::raw_sql(AssertSqlSafe(format!("CREATE DATABASE {db}")))
+        .execute(&mut conn)
+        .await
+        .expect("create database");
+    let url = with_database(&admin, &db);
+    run_pipeline("mysql", "pipeline_mysql", &url).await;
+    sqlx::raw_sql(AssertSqlSafe(format!("DROP DATABASE {db}")))
+        .execute(&mut conn)
+        .await
+        .expect("drop database");
+}
+
+/// The tasks fixture on SQLite, named `system`.
+fn tasks_blueprint(system: &str) -> String {
+    let text = fixture("tasks.blueprint.yaml")
+        .replace("name: task_tracker", &format!("name: {system}"))
+        .replace(
+            "url: ${DATABASE_URL:-sqlite://tasks.db}",
+            "url: ${DATABASE_URL}",
+        );
+    assert!(text.contains(&format!("name: {system}")));
+    assert!(text.contains("engine: sqlite"));
+    text
+}
+
+#[test]
+fn generated_project_tests_pass() {
+    let started = Instant::now();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let name = "tasks_own_tests";
+    let file = dir.path().join("tasks.blueprint.yaml");
+    std::fs::write(&file, tasks_blueprint(name)).expect("write blueprint");
+    let project = dir.path().join(name);
+    let out = generate(&file, &project, &[]);
+    assert!(out.status.success(), "{}", text(&out));
+    assert!(project.join("tests/system.rs").is_file());
+
+    let db_url = format!("sqlite://{}", dir.path().join("tasks.db").display());
+    let out = Command::new(env!("CARGO"))
+        .args(["test", "--", "--show-output"])
+        .current_dir(&project)
+        .env("CARGO_TARGET_DIR", shared_target())
+        .env("DATABASE_URL", &db_url)
+        .env_remove("RUST_LOG")
+        .stdin(Stdio::null())
+        .output()
+        .expect("run cargo test");
+    let report = text(&out);
+    assert!(
+        out.status.success(),
+        "the generated project's tests pass:\n{report}"
+    );
+    assert!(
+        report.contains("test starts_serves_and_drains ... ok"),
+        "starts_serves_and_drains ran:\n{report}"
+    );
+    assert!(
+        !report.contains("skipped:"),
+        "starts_serves_and_drains did not skip:\n{report}"
+    );
+    eprintln!("generated, built and tested in {:?}", started.elapsed());
+}
