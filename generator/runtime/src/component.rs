@@ -103,10 +103,10 @@ impl Operation {
 
 type ReplySender = oneshot::Sender<Result<Value, ComponentError>>;
 
-/// The answer slot of a request. Cloneable because fan-out copies the
-/// message to every branch: the first branch to answer wins, later answers
-/// are ignored. The harness keeps a clone so that when `process` fails
-/// without answering, the caller receives that error instead of hanging.
+/// The answer slot of a request. Only the first branch of a fan-out gets
+/// it (see `Outputs::emit`); it is cloneable because the harness keeps a
+/// clone so that when `process` fails without answering, the caller
+/// receives that error instead of hanging. The first answer wins.
 #[derive(Clone, Debug)]
 pub struct Reply(Arc<Mutex<Option<ReplySender>>>);
 

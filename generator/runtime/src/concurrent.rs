@@ -99,7 +99,13 @@ pub(crate) async fn run_concurrent<C: ConcurrentComponent>(
                 }
                 Err(e) => {
                     errors.inc();
-                    tracing::warn!(component = %name, error = %e, "process failed");
+                    // A caller's mistake (a 4xx: invalid record, unknown key) is
+                    // answered to the caller; only the system's own failures warn.
+                    if e.status >= 500 {
+                        tracing::warn!(component = %name, error = %e, "process failed");
+                    } else {
+                        tracing::debug!(component = %name, error = %e, "request refused");
+                    }
                     if let Some(reply) = reply {
                         reply.send(Err(e));
                     }

@@ -101,7 +101,13 @@ pub(crate) async fn run_component<C: Component>(
             Ok(outputs) => emit_all(&w.outputs, outputs).await,
             Err(e) => {
                 errors.inc();
-                tracing::warn!(component = %w.name, error = %e, "process failed");
+                // A caller's mistake (a 4xx: invalid record, unknown key) is
+                // answered to the caller; only the system's own failures warn.
+                if e.status >= 500 {
+                    tracing::warn!(component = %w.name, error = %e, "process failed");
+                } else {
+                    tracing::debug!(component = %w.name, error = %e, "request refused");
+                }
                 if let Some(reply) = reply {
                     reply.send(Err(e));
                 }

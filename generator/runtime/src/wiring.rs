@@ -9,7 +9,7 @@ use tokio::sync::mpsc;
 use tokio_stream::wrappers::ReceiverStream;
 use tokio_stream::{StreamExt, StreamMap};
 
-use crate::component::{Envelope, Output};
+use crate::component::{Envelope, Operation, Output};
 
 /// One binding's sending end. The backlog gauge is incremented before the
 /// send and decremented on receipt, so it equals the channel's length
@@ -43,18 +43,29 @@ pub(crate) struct Outputs {
 
 impl Outputs {
     /// Deliver one output to every input bound to its port, in binding
-    /// order. Each branch receives a clone of the record and of the reply
-    /// slot (first answer wins). An unbound port drops the record: leaving an
-    /// output unwired is legal in a blueprint.
+    /// order. A request is answered by its first branch only: the first
+    /// binding gets the reply slot, the others get a copy without it — so a
+    /// caller reads its own writes from the branch that answered, and a
+    /// slower mirror can neither answer for it nor fail it. Copies carry
+    /// writes (create, update, delete) so mirrors stay in step; reads (read,
+    /// list) go to the first branch alone. An unbound port drops the record:
+    /// leaving an output unwired is legal in a blueprint.
     pub async fn emit(&self, output: Output) {
         let Some(targets) = self.by_port.get(&output.port) else {
             tracing::debug!(component = %self.component, port = %output.port, "output port not bound; record dropped");
             return;
         };
-        for target in targets {
+        let is_read = matches!(
+            output.operation,
+            Some(Operation::Read { .. } | Operation::List { .. })
+        );
+        for (i, target) in targets.iter().enumerate() {
+            if i > 0 && is_read {
+                break;
+            }
             let envelope = Envelope {
                 record: output.record.clone(),
-                reply: output.reply.clone(),
+                reply: if i == 0 { output.reply.clone() } else { None },
                 operation: output.operation.clone(),
             };
             if !target.send(envelope).await {

@@ -368,6 +368,55 @@ fn resolve_rest(ir: &mut SystemIr) {
     for (i, rest) in found {
         ir.components[i].rest.push(rest);
     }
+    // The runtime gives a request's reply to the first binding of an output
+    // only: put the branch that reaches the served store first.
+    let on_path: BTreeSet<String> = ir
+        .components
+        .iter()
+        .flat_map(|c| c.rest.iter().map(move |r| (c, r)))
+        .flat_map(|(c, r)| path_to(ir, &c.name, &r.output, &r.store))
+        .collect();
+    ir.bindings
+        .sort_by_key(|b| (b.from.clone(), !on_path.contains(&b.to.0)));
+}
+
+/// Components on the first path from `component.port` to `store`.
+fn path_to(ir: &SystemIr, component: &str, port: &str, store: &str) -> Vec<String> {
+    let mut parent: Vec<(String, String)> = Vec::new();
+    let mut queue: VecDeque<(String, Option<String>)> = VecDeque::new();
+    queue.push_back((component.to_owned(), Some(port.to_owned())));
+    let mut seen = BTreeSet::new();
+    while let Some((from, port)) = queue.pop_front() {
+        for b in &ir.bindings {
+            if b.from.0 != from || port.as_ref().is_some_and(|p| *p != b.from.1) {
+                continue;
+            }
+            if !seen.insert(b.to.0.clone()) {
+                continue;
+            }
+            parent.push((b.to.0.clone(), from.clone()));
+            if b.to.0 == store {
+                let mut path = vec![store.to_owned()];
+                let mut at = store.to_owned();
+                while let Some((_, p)) = parent.iter().find(|(child, _)| *child == at) {
+                    if p == component {
+                        break;
+                    }
+                    path.push(p.clone());
+                    at = p.clone();
+                }
+                return path;
+            }
+            let passes = ir
+                .components
+                .iter()
+                .any(|c| c.name == b.to.0 && passes_requests(c.kind));
+            if passes {
+                queue.push_back((b.to.0.clone(), None));
+            }
+        }
+    }
+    Vec::new()
 }
 
 fn nearest_store<'a>(ir: &'a SystemIr, component: &str, port: &str) -> Option<&'a ComponentIr> {
@@ -411,6 +460,31 @@ mod tests {
             without_literal_password("${DATABASE_URL:-sqlite://tasks.db}", "X"),
             "${DATABASE_URL:-sqlite://tasks.db}"
         );
+    }
+
+    fn ir_of(text: &str) -> SystemIr {
+        let parsed = blueprint_grammars::yaml::parse(text);
+        let root = parsed.root.expect("a document");
+        let blueprint = blueprint_grammars::model::lower(Some(&root), text);
+        build(text, &root, &blueprint).expect("builds")
+    }
+
+    #[test]
+    fn the_branch_that_reaches_the_served_store_is_bound_first() {
+        let ir = ir_of(
+            "system:\n  name: s\n  databases:\n    main: { engine: sqlite, url: sqlite://x.db }\n  components:\n    - { name: api, type: APIEndpoint, outputs: [{ name: out, schema: T }] }\n    - { name: audit, type: Sink, inputs: [{ name: in, schema: T }] }\n    - { name: ctl, type: Controller, inputs: [{ name: in, schema: T }], outputs: [{ name: out, schema: T }] }\n    - { name: store, type: Store, inputs: [{ name: in, schema: T }], configuration: { database: main, table: t } }\n  bindings:\n    - { from: api.out, to: [audit.in, ctl.in] }\n    - { from: ctl.out, to: store.in }\nschemas:\n  T: { type: object, properties: { id: { type: string } } }\n",
+        );
+        let api = ir.components.iter().find(|c| c.name == "api").expect("api");
+        assert_eq!(api.rest.len(), 1);
+        assert_eq!(api.rest[0].store, "store");
+        assert_eq!(api.rest[0].collection, "/t");
+        let from_api: Vec<&str> = ir
+            .bindings
+            .iter()
+            .filter(|b| b.from.0 == "api")
+            .map(|b| b.to.0.as_str())
+            .collect();
+        assert_eq!(from_api, ["ctl", "audit"]);
     }
 
     #[test]

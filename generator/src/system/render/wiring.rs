@@ -156,15 +156,26 @@ pub fn lib_rs(system: &SystemIr, digest: u64) -> String {
     }
     let mut build = String::new();
     for c in &system.components {
-        let add = if c.kind == ComponentType::Source {
-            "add_source"
-        } else {
-            "add_component"
+        let add = match c.kind {
+            ComponentType::Source => format!("add_source({:?}, component?)", c.name),
+            // Many requests at once: a store up to its pool size.
+            ComponentType::Store => format!(
+                "add_concurrent({:?}, component?, config.databases.{}.max_connections as usize)",
+                c.name,
+                c.store.as_ref().map_or("", |s| s.database.as_str())
+            ),
+            ComponentType::ApiEndpoint
+            | ComponentType::Controller
+            | ComponentType::Transformer
+            | ComponentType::Model => format!(
+                "add_concurrent({:?}, component?, generated::{}::CONCURRENCY)",
+                c.name, c.name
+            ),
+            _ => format!("add_component({:?}, component?)", c.name),
         };
         build.push_str(&format!(
-            "let component = {};\nharness.{add}({:?}, component?).map_err(wiring)?;\n",
-            construct(c),
-            c.name
+            "let component = {};\nharness.{add}.map_err(wiring)?;\n",
+            construct(c)
         ));
     }
     let mut binds = String::new();

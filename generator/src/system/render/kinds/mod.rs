@@ -67,7 +67,9 @@ use std::future::Future;
 use std::sync::LazyLock;
 use std::time::Duration;
 
-use blueprint_runtime::{behaviour, Component, ComponentError, Message, Operation, Output, Value};
+use blueprint_runtime::{
+    behaviour, Component, ComponentError, ConcurrentComponent, Message, Operation, Output, Value,
+};
 ";
 
 /// The hooks a user can override, as one-line signatures, for the user

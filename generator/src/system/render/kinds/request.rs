@@ -15,6 +15,11 @@ const MAX_BODY_BYTES: i64 = 1 << 20;
 const MAX_PAGE_SIZE: i64 = 100;
 const DEFAULT_PAGE_SIZE: i64 = 50;
 const REQUEST_TIMEOUT_MS: i64 = 10_000;
+/// Messages a Controller, Transformer or Model handles at once when its
+/// `concurrency` is not set.
+const DEFAULT_CONCURRENCY: i64 = 16;
+/// Requests an APIEndpoint forwards at once (each waits for its answer).
+const API_CONCURRENCY: usize = 256;
 /// Records per transaction when a store receives a batch.
 const STORE_BATCH_SIZE: i64 = 500;
 
@@ -63,6 +68,13 @@ fn record_hook(port: &str, doc: &str) -> String {
     }
 ",
         &[("port", port), ("doc", doc)],
+    )
+}
+
+fn concurrency_const(c: &ComponentIr) -> String {
+    format!(
+        "/// Messages handled at the same time (`concurrency`).\npub const CONCURRENCY: usize = {};\n",
+        c.config_i64("concurrency").unwrap_or(DEFAULT_CONCURRENCY).max(1)
     )
 }
 
@@ -173,8 +185,8 @@ pub fn api_endpoint(c: &ComponentIr) -> String {
         };
         routes.push_str(&route);
     }
-    let mut out = String::from(
-        "use blueprint_runtime::rest;\nuse blueprint_runtime::{Harness, HarnessError};\n\n",
+    let mut out = format!(
+        "use blueprint_runtime::rest;\nuse blueprint_runtime::{{Harness, HarnessError}};\n\n/// Requests forwarded at the same time (each waits for its answer).\npub const CONCURRENCY: usize = {API_CONCURRENCY};\n\n",
     );
     out.push_str(&trait_block(c, true, &methods));
     out.push('\n');
@@ -187,8 +199,8 @@ impl<H: {{hooks}}> {{s}}<H> {
     }
 }
 
-impl<H: {{hooks}}> Component for {{s}}<H> {
-    async fn process(&mut self, mut message: Message) -> Result<Vec<Output>, ComponentError> {
+impl<H: {{hooks}}> ConcurrentComponent for {{s}}<H> {
+    async fn process(&self, mut message: Message) -> Result<Vec<Output>, ComponentError> {
         let output = match message.port.as_str() {
 {{arms}}            other => return Err(ComponentError::internal(format!("no route feeds port `{other}`"))),
         };
@@ -231,8 +243,9 @@ pub fn controller(c: &ComponentIr) -> String {
         ports.push((p.name.clone(), format!("on_{}", p.name)));
     }
     let mut out = format!(
-        "/// How long handling one message may take (`timeout_ms`).\npub const TIMEOUT: Option<Duration> = {};\n\n",
-        duration_const(c.config_i64("timeout_ms"))
+        "/// How long handling one message may take (`timeout_ms`).\npub const TIMEOUT: Option<Duration> = {};\n{}\n",
+        duration_const(c.config_i64("timeout_ms")),
+        concurrency_const(c)
     );
     out.push_str(&trait_block(c, true, &methods));
     out.push('\n');
@@ -245,8 +258,8 @@ impl<H: {{hooks}}> {{s}}<H> {
     }
 }
 
-impl<H: {{hooks}}> Component for {{s}}<H> {
-    async fn process(&mut self, mut message: Message) -> Result<Vec<Output>, ComponentError> {
+impl<H: {{hooks}}> ConcurrentComponent for {{s}}<H> {
+    async fn process(&self, mut message: Message) -> Result<Vec<Output>, ComponentError> {
         blueprint_runtime::component::with_timeout(TIMEOUT, async {
 {{rewrite}}
             // Requests go on with their reply slot: the store answers them.
@@ -347,8 +360,8 @@ impl<H: {{hooks}}> {{s}}<H> {
     }
 }
 
-impl<H: {{hooks}}> Component for {{s}}<H> {
-    async fn process(&mut self, mut message: Message) -> Result<Vec<Output>, ComponentError> {
+impl<H: {{hooks}}> ConcurrentComponent for {{s}}<H> {
+    async fn process(&self, mut message: Message) -> Result<Vec<Output>, ComponentError> {
 {{rewrite}}
         let written = behaviour::store::handle(&self.store, &message, BATCH_SIZE).await?;
         let mut out = Vec::new();
@@ -398,8 +411,9 @@ pub fn transformer(c: &ComponentIr) -> String {
     }
     arms.push_str("    _ => vec![record],\n");
     let mut out = format!(
-        "/// How long handling one message may take (`timeout_ms`).\npub const TIMEOUT: Option<Duration> = {};\n",
-        duration_const(c.config_i64("timeout_ms"))
+        "/// How long handling one message may take (`timeout_ms`).\npub const TIMEOUT: Option<Duration> = {};\n{}",
+        duration_const(c.config_i64("timeout_ms")),
+        concurrency_const(c)
     );
     if c.kind == ComponentType::Model {
         out.push_str(&format!(
@@ -425,8 +439,8 @@ impl<H: {{hooks}}> {{s}}<H> {
     }
 }
 
-impl<H: {{hooks}}> Component for {{s}}<H> {
-    async fn process(&mut self, mut message: Message) -> Result<Vec<Output>, ComponentError> {
+impl<H: {{hooks}}> ConcurrentComponent for {{s}}<H> {
+    async fn process(&self, mut message: Message) -> Result<Vec<Output>, ComponentError> {
         blueprint_runtime::component::with_timeout(TIMEOUT, async {
             if !message.operation.as_ref().is_none_or(Operation::is_write) {
                 // Reads pass through to the store that answers them.
