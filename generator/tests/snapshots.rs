@@ -63,3 +63,59 @@ fn every_component_type_is_covered_by_a_fixture() {
         assert!(seen.contains(kind), "no fixture has a {}", kind.as_str());
     }
 }
+
+/// The container files are consistent with the project: compose parses as
+/// YAML, runs the system with its database's URL variable pointed at the
+/// database service (which must be healthy first), and the Dockerfile
+/// builds and runs the system's own binary. (Building the images needs a
+/// registry this test does not assume.)
+#[test]
+fn container_files_fit_the_project() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/pipeline.blueprint.yaml");
+    let text = std::fs::read_to_string(path).expect("fixture");
+    let files = generate(&text).expect("generates");
+    let file = |name: &str| {
+        files
+            .iter()
+            .find(|f| f.path.to_string_lossy() == name)
+            .unwrap_or_else(|| panic!("{name} is produced"))
+            .contents
+            .clone()
+    };
+    let compose = file("docker-compose.yml");
+    let parsed = blueprint_grammars::yaml::parse(&compose);
+    assert!(parsed.errors.is_empty(), "{:?}", parsed.errors);
+    let root = parsed.root.expect("a document");
+    let services = root.get("services").expect("services");
+    let app = services
+        .get("payment_pipeline")
+        .expect("the system's service");
+    let url = app
+        .get("environment")
+        .and_then(|e| e.get("LEDGER_URL"))
+        .and_then(|u| u.as_str())
+        .expect("LEDGER_URL set for the system");
+    assert!(
+        url.starts_with("postgres://") && url.contains("@ledger_db:5432/"),
+        "{url}"
+    );
+    assert!(
+        url.contains("${POSTGRES_PASSWORD}"),
+        "no literal password: {url}"
+    );
+    let db = services.get("ledger_db").expect("the database service");
+    assert!(db.get("healthcheck").is_some());
+    assert_eq!(
+        app.get("depends_on")
+            .and_then(|d| d.get("ledger_db"))
+            .and_then(|d| d.get("condition"))
+            .and_then(|c| c.as_str()),
+        Some("service_healthy")
+    );
+    let dockerfile = file("Dockerfile");
+    assert!(dockerfile.contains(
+        "COPY --from=build /src/target/release/payment_pipeline /usr/local/bin/payment_pipeline"
+    ));
+    assert!(dockerfile.contains("CMD [\"payment_pipeline\"]"));
+    assert!(dockerfile.contains("cargo build --release"));
+}

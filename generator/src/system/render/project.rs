@@ -134,7 +134,7 @@ pub fn dockerfile(system: &SystemIr) -> String {
 FROM rust:1-bookworm AS build
 WORKDIR /src
 COPY . .
-RUN cargo build --release --locked
+RUN cargo build --release
 
 FROM debian:bookworm-slim
 RUN apt-get update \
