@@ -119,3 +119,51 @@ fn container_files_fit_the_project() {
     assert!(dockerfile.contains("CMD [\"payment_pipeline\"]"));
     assert!(dockerfile.contains("cargo build --release"));
 }
+
+/// A password written into the blueprint reaches no generated file: the
+/// URL reads it from a variable instead, which `.env.example` names.
+#[test]
+fn no_generated_file_holds_a_literal_password() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/tasks.blueprint.yaml");
+    let text = std::fs::read_to_string(path)
+        .expect("fixture")
+        .replace("engine: sqlite", "engine: postgres")
+        .replace(
+            "url: ${DATABASE_URL:-sqlite://tasks.db}",
+            "url: postgres://app:s3cret-Pa55@db.internal:5432/tasks",
+        );
+    let files = generate(&text).expect("generates");
+    for file in &files {
+        assert!(
+            !file.contents.contains("s3cret-Pa55"),
+            "{} holds the password",
+            file.path.display()
+        );
+    }
+    let config = files
+        .iter()
+        .find(|f| f.path.to_string_lossy() == "src/config.rs")
+        .expect("config.rs");
+    assert!(
+        config
+            .contents
+            .contains("postgres://app:${MAIN_DB_PASSWORD}@db.internal:5432/tasks"),
+        "{}",
+        config.contents
+    );
+    let example = files
+        .iter()
+        .find(|f| f.path.to_string_lossy() == ".env.example")
+        .expect(".env.example");
+    assert!(example.contents.contains("MAIN_DB_PASSWORD="));
+    // The whole URL can still be replaced (compose does), by a variable of
+    // our naming since the blueprint wrote no variable of its own.
+    assert!(config
+        .contents
+        .contains("std::env::var(\"MAIN_DATABASE_URL\")"));
+    let compose = files
+        .iter()
+        .find(|f| f.path.to_string_lossy() == "docker-compose.yml")
+        .expect("compose");
+    assert!(compose.contents.contains("MAIN_DATABASE_URL: postgres://blueprint:${POSTGRES_PASSWORD}@main_db:5432/task_tracker"), "{}", compose.contents);
+}

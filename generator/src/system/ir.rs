@@ -39,6 +39,12 @@ pub struct DatabaseIr {
     pub url_template: String,
     /// Variables the URL reads, with their defaults (for `.env.example`).
     pub variables: Vec<(String, Option<String>)>,
+    /// The variable that holds the whole URL: the blueprint's own when the
+    /// URL is `${VAR}` or `${VAR:-default}`, else `<NAME>_DATABASE_URL`,
+    /// which then overrides the URL as written (compose sets it).
+    pub url_variable: String,
+    /// Whether `url_variable` is ours rather than the blueprint's.
+    pub url_variable_added: bool,
     pub max_connections: u32,
     pub min_connections: u32,
     pub acquire_timeout_ms: u64,
@@ -196,6 +202,19 @@ fn database(
     let password_var = format!("{}_DB_PASSWORD", upper_snake(&name));
     let url_template = without_literal_password(&url, &password_var);
     let variables = variables_of(&url_template);
+    let whole = variables
+        .first()
+        .filter(|(_, _)| variables.len() == 1)
+        .filter(|(v, d)| {
+            let written = match d {
+                Some(d) => format!("${{{v}:-{d}}}"),
+                None => format!("${{{v}}}"),
+            };
+            written == url_template
+        })
+        .map(|(v, _)| v.clone());
+    let url_variable_added = whole.is_none();
+    let url_variable = whole.unwrap_or_else(|| format!("{}_DATABASE_URL", upper_snake(&name)));
     let pool = &d.pool;
     let clamp =
         |v: Option<i64>, default: u32| v.and_then(|v| u32::try_from(v).ok()).unwrap_or(default);
@@ -204,6 +223,8 @@ fn database(
         engine,
         url_template,
         variables,
+        url_variable,
+        url_variable_added,
         max_connections: clamp(pool.max_connections.as_ref().map(|v| v.value), 10),
         min_connections: clamp(pool.min_connections.as_ref().map(|v| v.value), 0),
         acquire_timeout_ms: pool

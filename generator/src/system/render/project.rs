@@ -79,6 +79,12 @@ pub fn env_example(system: &SystemIr) -> String {
             d.name,
             d.engine.as_str()
         ));
+        if d.url_variable_added {
+            out.push_str(&format!(
+                "# the whole URL, overriding the blueprint's `{}`\n# {}=\n",
+                d.url_template, d.url_variable
+            ));
+        }
         for (var, default) in &d.variables {
             match default {
                 Some(default) => out.push_str(&format!("# {var}={default}\n")),
@@ -208,9 +214,7 @@ pub fn docker_compose(system: &SystemIr) -> String {
     for d in &system.databases {
         // The variable the blueprint's URL reads (the first), set to the
         // compose service's address.
-        let Some((var, _)) = d.variables.first() else {
-            continue;
-        };
+        let var = &d.url_variable;
         match compose_database(system, d) {
             Some((service, url)) => {
                 services.push_str(&service);

@@ -3,7 +3,7 @@
 
 use blueprint_grammars::model::ComponentType;
 
-use super::super::ir::{ComponentIr, SystemIr};
+use super::super::ir::{ComponentIr, DatabaseIr, SystemIr};
 use super::super::names::camel;
 use super::{fill, indent};
 use crate::digest::header;
@@ -66,7 +66,7 @@ pub fn config_rs(system: &SystemIr, digest: u64) -> String {
         };
         dbs.push_str(&fill(
             r#"{{name}}: Database {
-    url: expand({{url}}).map_err(|e| format!("database `{{name}}`: {e}"))?,
+    url: {{url_expr}},
     max_connections: {{max}},
     min_connections: {{min}},
     acquire_timeout: Duration::from_millis({{acquire}}),
@@ -75,7 +75,7 @@ pub fn config_rs(system: &SystemIr, digest: u64) -> String {
 "#,
             &[
                 ("name", &d.name),
-                ("url", &format!("{:?}", d.url_template)),
+                ("url_expr", &url_expression(d)),
                 ("max", &d.max_connections.to_string()),
                 ("min", &d.min_connections.to_string()),
                 ("acquire", &d.acquire_timeout_ms.to_string()),
@@ -121,6 +121,23 @@ pub fn config_rs(system: &SystemIr, digest: u64) -> String {
         ],
     ));
     out
+}
+
+/// Rust expression of a database's URL: the whole-URL variable when set,
+/// else the URL as written with its `${VAR}`s expanded.
+fn url_expression(d: &DatabaseIr) -> String {
+    let expand = format!(
+        "expand({:?}).map_err(|e| format!(\"database `{}`: {{e}}\"))?",
+        d.url_template, d.name
+    );
+    if d.url_variable_added {
+        format!(
+            "match std::env::var({:?}) {{\n        Ok(url) if !url.is_empty() => url,\n        _ => {expand},\n    }}",
+            d.url_variable
+        )
+    } else {
+        expand
+    }
 }
 
 fn apis(system: &SystemIr) -> impl Iterator<Item = &ComponentIr> {
