@@ -4,6 +4,7 @@
 pub mod analysis;
 pub mod cli;
 pub mod environment;
+pub mod live;
 pub mod logging;
 pub mod lsp;
 pub mod preflight;
