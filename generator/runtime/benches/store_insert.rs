@@ -32,19 +32,24 @@
 //!    -M prepared -f script` where the script is the one INSERT with the same
 //!    columns and values and `gen_random_uuid()::text` as the key. What
 //!    differs: the store validates the record against its JSON Schema, and
-//!    runs `BEGIN; INSERT; SELECT <the row>; COMMIT` (four round trips) where
-//!    pgbench's autocommit INSERT is one. So a third line runs pgbench with the
-//!    store's own statement sequence (`INSERT ... RETURNING id \gset` feeds the
-//!    SELECT its key; RETURNING is the only extra work there), which separates
-//!    "the store does more round trips" from "the store's client is slower".
+//!    runs one autocommit `INSERT ... RETURNING <every column>` (PostgreSQL,
+//!    SQLite, MariaDB; on MySQL `BEGIN; INSERT; SELECT <the row>; COMMIT`,
+//!    which is what it ran everywhere until 2026-11). Two more lines run
+//!    pgbench with the old four-statement sequence (`INSERT ... RETURNING id
+//!    \gset` feeds the SELECT its key) and with the store's own statement,
+//!    `INSERT ... RETURNING "id", "title", "done"`: the latter separates "the
+//!    store does more work" from "the store's client is slower".
 //! 2. batched: `store.create_many(&[batch records])` — validate all, then
 //!    `BEGIN; INSERT ×batch; COMMIT` on one connection — against a pgbench
 //!    script of exactly `BEGIN; INSERT ×batch; COMMIT`: the same statements and
 //!    round trips per transaction; only the validation and the client differ.
 //!
-//! One more round trip is not in any pgbench script: the store's pool keeps
-//! sqlx's default `test_before_acquire(true)`, so every `acquire()` of an
-//! idle connection pings it first. It shows up in "acquire wait" below.
+//! The store's pool turns off sqlx's `test_before_acquire` (a ping on every
+//! `acquire()`); it pings only connections idle for a second or more, or all
+//! of them for a minute after a connection-level failure (`store::exec`), so
+//! under this load no acquire pings. sqlx still pings each connection as it
+//! is released (not configurable): off the caller's path, but the connection
+//! is back in the pool only after it, which shows in "acquire wait" below.
 //!
 //! `-M prepared` is the default because sqlx uses the extended protocol with
 //! cached prepared statements; `simple` makes the server parse every INSERT.
@@ -332,6 +337,10 @@ impl Bench {
             insert.trim_end_matches(';'),
             self.table
         );
+        let returning_script = format!(
+            "{} RETURNING \"id\", \"title\", \"done\";\n",
+            insert.trim_end_matches(';')
+        );
         let mut batch_script = String::from("BEGIN;\n");
         for _ in 0..p.batch {
             batch_script.push_str(&insert);
@@ -346,6 +355,7 @@ impl Bench {
         } else {
             Some(self.pgbench_run("same_tx", &same_tx_script, 1).await?)
         };
+        let pg_returning = self.pgbench_run("returning", &returning_script, 1).await?;
         let batched = self.store_run(&store, &metrics, Some(p.batch)).await?;
         let pg_batched = self
             .pgbench_run("batched", &batch_script, p.batch as u64)
@@ -384,6 +394,7 @@ impl Bench {
         if let Some(pg) = &pg_same_tx {
             line("single-row (vs BEGIN;INS;SEL;COMMIT)", &single, pg);
         }
+        line("single-row (vs INSERT..RETURNING)", &single, &pg_returning);
         line(
             &format!("batched ×{} (create_many vs tx)", p.batch),
             &batched,
@@ -515,7 +526,7 @@ impl Bench {
     }
 
     fn scripts(&self) -> Vec<std::path::PathBuf> {
-        ["single", "same_tx", "batched"]
+        ["single", "same_tx", "returning", "batched"]
             .iter()
             .map(|n| self.script_path(n))
             .collect()

@@ -353,6 +353,120 @@ async fn hostile_strings_are_bound(db: TestDb) {
     assert_eq!(store.list(0, 10).await.unwrap(), vec![record]);
 }
 
+/// A store of tasks whose schema has defaults and formats.
+async fn task_store(db: &TestDb) -> Store {
+    let mut config = db.config("tasks", Migrations::Auto);
+    config.schema = json!({
+        "type": "object",
+        "properties": {
+            "id": { "type": "string", "format": "uuid" },
+            "title": { "type": "string" },
+            "done": { "type": "boolean", "default": false },
+            "priority": { "type": "integer", "default": 2 },
+            "labels": { "type": "array", "default": ["new"] },
+            "due": { "type": "string", "format": "date-time" },
+            "on": { "type": "string", "format": "date" },
+            "owner": { "type": "string", "format": "email" }
+        },
+        "required": ["id", "title", "done"]
+    });
+    Store::connect(config, &Metrics::new()).await.unwrap()
+}
+
+const U1: &str = "67e55044-10b1-426f-9247-bb680e5fe0c8";
+const U2: &str = "1b4e28ba-2fa1-11d2-883f-0016d3cca427";
+const U3: &str = "6fa459ea-ee8a-3ca4-894e-db77e160355e";
+
+async fn defaults_fill_missing_properties(db: TestDb) {
+    let store = task_store(&db).await;
+    let defaulted = |id: &str, title: &str| json!({ "id": id, "title": title, "done": false, "priority": 2, "labels": ["new"] });
+    // `done` is required, but its default satisfies it.
+    let created = store
+        .create(&json!({ "id": U1, "title": "a" }))
+        .await
+        .unwrap();
+    assert_eq!(created, defaulted(U1, "a"));
+    assert_eq!(
+        store.get(&json!(U1)).await.unwrap(),
+        Some(defaulted(U1, "a"))
+    );
+    // Given values win; an explicit null stays null (no default for it).
+    let given = json!({ "id": U2, "title": "b", "done": true, "priority": 7, "labels": [] });
+    assert_eq!(store.create(&given).await.unwrap(), given);
+    let err = store
+        .create(&json!({ "id": U3, "title": "c", "done": null }))
+        .await
+        .unwrap_err();
+    assert!(matches!(err, StoreError::Invalid(_)), "{err:?}");
+
+    store.delete(&json!(U1)).await.unwrap();
+    store.delete(&json!(U2)).await.unwrap();
+    let many = [
+        json!({ "id": U1, "title": "a" }),
+        json!({ "id": U2, "title": "b" }),
+    ];
+    assert_eq!(store.create_many(&many).await.unwrap(), 2);
+    assert_eq!(
+        store.list(0, 10).await.unwrap(),
+        vec![defaulted(U2, "b"), defaulted(U1, "a")]
+    );
+
+    // An update replaces the record: what it leaves out takes the default.
+    let done = json!({ "title": "a", "done": true, "priority": 9 });
+    store.update(&json!(U1), &done).await.unwrap();
+    let updated = store
+        .update(&json!(U1), &json!({ "title": "again" }))
+        .await
+        .unwrap();
+    assert_eq!(updated, Some(defaulted(U1, "again")));
+    assert_eq!(
+        store.get(&json!(U1)).await.unwrap(),
+        Some(defaulted(U1, "again"))
+    );
+}
+
+async fn formats_are_validated(db: TestDb) {
+    let store = task_store(&db).await;
+    let cases = [
+        (json!({ "id": "a1", "title": "t" }), "/id"),
+        (json!({ "id": U1, "title": "t", "due": "tomorrow" }), "/due"),
+        (
+            json!({ "id": U1, "title": "t", "due": "2026-11-25" }),
+            "/due",
+        ),
+        (json!({ "id": U1, "title": "t", "on": "2026-02-30" }), "/on"),
+        (
+            json!({ "id": U1, "title": "t", "owner": "not an address" }),
+            "/owner",
+        ),
+    ];
+    for (record, field) in &cases {
+        let err = store.create(record).await.unwrap_err();
+        assert_eq!(err.status(), 400, "{err}");
+        let StoreError::Invalid(messages) = &err else {
+            panic!("{record}: {err:?}");
+        };
+        assert!(
+            messages.iter().any(|m| m.starts_with(field)),
+            "{record}: {messages:?} should name {field}"
+        );
+    }
+    let batch: Vec<Value> = cases.iter().map(|(r, _)| r.clone()).collect();
+    assert_eq!(store.create_many(&batch).await.unwrap_err().status(), 400);
+    let err = store
+        .update(&json!("a1"), &json!({ "title": "t" }))
+        .await
+        .unwrap_err();
+    assert!(err.to_string().contains("/id"), "{err}");
+    assert!(store.list(0, 10).await.unwrap().is_empty());
+
+    let good = json!({
+        "id": U1, "title": "t", "done": true, "priority": 1, "labels": [],
+        "due": "2026-11-25T05:35:00Z", "on": "2026-11-25", "owner": "ops@example.com"
+    });
+    assert_eq!(store.create(&good).await.unwrap(), good);
+}
+
 macro_rules! engine_tests {
     ($($case:ident),* $(,)?) => {
         mod sqlite { use super::*; $(
@@ -382,4 +496,6 @@ engine_tests!(
     verify_and_auto,
     metrics_after_operations,
     hostile_strings_are_bound,
+    defaults_fill_missing_properties,
+    formats_are_validated,
 );

@@ -99,9 +99,8 @@ impl StoreError {
             Self::Timeout(_) => 503,
             // The database is unreachable or the pool is exhausted: a
             // retryable condition for the client, not a bug (503).
-            Self::Database(
-                sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Io(_),
-            ) => 503,
+            Self::Database(sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed) => 503,
+            Self::Database(e) if exec::connection_lost(e) => 503,
             Self::Config(_) | Self::Schema(_) | Self::Database(_) => 500,
         }
     }
@@ -128,13 +127,24 @@ struct Inner {
     pool: Pools,
     metrics: PoolMetrics,
     acquire_timeout: Duration,
+    /// When a connection last failed at the connection level: see
+    /// [`exec::IDLE_PING`].
+    suspect: Arc<exec::Suspect>,
 }
 
-fn pool_options<DB: sqlx::Database>(c: &StoreConfig) -> PoolOptions<DB> {
+/// No ping before every acquire (sqlx's default, one more round trip per
+/// operation): only connections idle for a while, or all of them after a
+/// connection-level failure, are pinged ([`exec::IDLE_PING`]).
+fn pool_options<DB: sqlx::Database>(
+    c: &StoreConfig,
+    suspect: &Arc<exec::Suspect>,
+) -> PoolOptions<DB> {
     PoolOptions::new()
         .max_connections(c.max_connections)
         .min_connections(c.min_connections)
         .acquire_timeout(c.acquire_timeout)
+        .test_before_acquire(false)
+        .before_acquire(suspect.before_acquire::<DB>())
 }
 
 impl Store {
@@ -142,15 +152,25 @@ impl Store {
     pub async fn connect(config: StoreConfig, metrics: &Metrics) -> Result<Store, StoreError> {
         let columns = schema::columns(&config.schema, &config.key)?;
         let record_schema = RecordSchema::new(&config.schema, &config.key)?;
-        let sql = Statements::new(config.engine, &config.table, &columns);
+        let suspect = Arc::new(exec::Suspect::default());
         let pool = match config.engine {
-            Engine::Postgres => Pools::Postgres(pool_options(&config).connect(&config.url).await?),
-            Engine::Mysql => Pools::Mysql(pool_options(&config).connect(&config.url).await?),
+            Engine::Postgres => {
+                Pools::Postgres(pool_options(&config, &suspect).connect(&config.url).await?)
+            }
+            Engine::Mysql => {
+                Pools::Mysql(pool_options(&config, &suspect).connect(&config.url).await?)
+            }
             Engine::Sqlite => {
                 let options = SqliteConnectOptions::from_str(&config.url)?.create_if_missing(true);
-                Pools::Sqlite(pool_options(&config).connect_with(options).await?)
+                Pools::Sqlite(
+                    pool_options(&config, &suspect)
+                        .connect_with(options)
+                        .await?,
+                )
             }
         };
+        let returning = pool.insert_returning().await?;
+        let sql = Statements::new(config.engine, &config.table, &columns, returning);
         let pool_metrics = metrics.pool(&config.component, &config.pool_name);
         pool_metrics.set_max(config.max_connections);
         let store = Store {
@@ -163,6 +183,7 @@ impl Store {
                 pool,
                 metrics: pool_metrics,
                 acquire_timeout: config.acquire_timeout,
+                suspect,
             }),
         };
         match config.migrations {
@@ -241,22 +262,31 @@ impl Store {
         Stmt::fetch(&self.inner.sql.select_one, vec![key], &self.inner.columns)
     }
 
-    /// Validate and insert one record; returns it as stored.
+    /// Fill in the schema's defaults, validate and insert one record;
+    /// returns it as stored. One `INSERT ... RETURNING` where the engine has
+    /// it, else `INSERT` and `SELECT` in a transaction.
     pub async fn create(&self, record: &Value) -> Result<Value, StoreError> {
-        self.inner.schema.validate(record)?;
-        let binds = self.binds(record)?;
-        let key = binds[0].clone();
-        let stmts = vec![
-            Stmt::execute(&self.inner.sql.insert, binds),
-            self.select_one(key),
-        ];
+        let record = self.inner.schema.with_defaults(record);
+        self.inner.schema.validate(&record)?;
+        let binds = self.binds(&record)?;
+        let sql = &self.inner.sql;
+        let stmts = match &sql.insert_returning {
+            Some(insert) => vec![Stmt::fetch(insert, binds, &self.inner.columns)],
+            None => {
+                let key = binds[0].clone();
+                vec![Stmt::execute(&sql.insert, binds), self.select_one(key)]
+            }
+        };
         let out = self.run("create", stmts).await?;
         first_row(out).ok_or_else(|| StoreError::Database(sqlx::Error::RowNotFound))
     }
 
-    /// Validate every record, then insert them all in one transaction: all
-    /// are written or none. Returns how many were written.
+    /// Fill in defaults and validate every record, then insert them all in
+    /// one transaction: all are written or none. Returns how many were written.
     pub async fn create_many(&self, records: &[Value]) -> Result<u64, StoreError> {
+        let records: Vec<_> = (records.iter())
+            .map(|r| self.inner.schema.with_defaults(r))
+            .collect();
         let mut messages = Vec::new();
         for (i, record) in records.iter().enumerate() {
             if let Err(StoreError::Invalid(m)) = self.inner.schema.validate(record) {
@@ -267,7 +297,7 @@ impl Store {
             return Err(StoreError::Invalid(messages));
         }
         let mut stmts = Vec::with_capacity(records.len());
-        for record in records {
+        for record in &records {
             stmts.push(Stmt::execute(&self.inner.sql.insert, self.binds(record)?));
         }
         let out = self.run("create_many", stmts).await?;
@@ -293,7 +323,8 @@ impl Store {
         Ok(rows(self.run("list", vec![stmt]).await?))
     }
 
-    /// Replace the record at `key` (the record's key, if given, must match).
+    /// Replace the record at `key` (the record's key, if given, must match;
+    /// missing properties take the schema's defaults, as on create).
     /// Returns the stored record, or `None` when there is no such key.
     pub async fn update(&self, key: &Value, record: &Value) -> Result<Option<Value>, StoreError> {
         let key_name = &self.inner.columns[0].name;
@@ -309,6 +340,7 @@ impl Store {
                     obj.insert(key_name.clone(), key.clone());
                 }
             }
+            self.inner.schema.fill_defaults(obj);
         }
         self.inner.schema.validate(&record)?;
         let mut binds = self.binds(&record)?;

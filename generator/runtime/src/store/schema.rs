@@ -1,6 +1,8 @@
 //! The record schema: columns derived from the blueprint's JSON Schema, and
 //! validation of every record before it is written.
 
+use std::borrow::Cow;
+
 use serde_json::{Map, Value};
 
 use super::StoreError;
@@ -93,20 +95,62 @@ fn column_type(prop: &Value) -> Option<ColumnType> {
 }
 
 /// A compiled schema plus the key, so records missing their key are refused
-/// even when the schema forgot to list it as required.
+/// even when the schema forgot to list it as required, and the `default` of
+/// every top-level property that has one.
 pub(crate) struct RecordSchema {
     validator: jsonschema::Validator,
     key: String,
+    defaults: Vec<(String, Value)>,
 }
 
 impl RecordSchema {
+    /// Formats are assertions here (`format: uuid`, `date-time`, `date`,
+    /// `email`, ...), not the annotations jsonschema makes them by default: a
+    /// column declared as a UUID holds UUIDs. `uuid` is registered by hand
+    /// because jsonschema only knows it from draft 2019-09 on, and a schema
+    /// that declares `$schema: draft-07` must not silently skip it.
     pub fn new(schema: &Value, key: &str) -> Result<Self, StoreError> {
-        let validator = jsonschema::validator_for(schema)
+        let validator = jsonschema::options()
+            .should_validate_formats(true)
+            .with_format("uuid", is_uuid)
+            .build(schema)
             .map_err(|e| StoreError::Config(format!("the record schema is invalid: {e}")))?;
+        let defaults = (schema.get("properties").and_then(Value::as_object))
+            .map(|props| {
+                (props.iter())
+                    .filter_map(|(name, p)| Some((name.clone(), p.get("default")?.clone())))
+                    .collect()
+            })
+            .unwrap_or_default();
         Ok(Self {
             validator,
             key: key.to_owned(),
+            defaults,
         })
+    }
+
+    /// `record` with the schema's default for every top-level property it
+    /// lacks (an explicit `null` is kept: the caller said "no value").
+    /// Borrowed when nothing is missing, so the common case copies nothing.
+    pub fn with_defaults<'r>(&self, record: &'r Value) -> Cow<'r, Value> {
+        let Some(obj) = record.as_object() else {
+            return Cow::Borrowed(record);
+        };
+        if self.defaults.iter().all(|(n, _)| obj.contains_key(n)) {
+            return Cow::Borrowed(record);
+        }
+        let mut obj = obj.clone();
+        self.fill_defaults(&mut obj);
+        Cow::Owned(Value::Object(obj))
+    }
+
+    /// In place: the default of every top-level property `obj` lacks.
+    pub fn fill_defaults(&self, obj: &mut Map<String, Value>) {
+        for (name, default) in &self.defaults {
+            if !obj.contains_key(name) {
+                obj.insert(name.clone(), default.clone());
+            }
+        }
     }
 
     /// Every reason `record` is not acceptable, or `Ok` when it is.
@@ -171,6 +215,16 @@ pub(crate) fn bind(column: &Column, value: Option<&Value>) -> Result<Bind, Store
     })
 }
 
+/// RFC 4122 text form, any version or variant: 8-4-4-4-12 hex digits.
+fn is_uuid(s: &str) -> bool {
+    let b = s.as_bytes();
+    b.len() == 36
+        && b.iter().enumerate().all(|(i, c)| match i {
+            8 | 13 | 18 | 23 => *c == b'-',
+            _ => c.is_ascii_hexdigit(),
+        })
+}
+
 fn as_integer(v: &Value) -> Option<i64> {
     v.as_i64().or_else(|| {
         let f = v.as_f64()?;
@@ -192,4 +246,70 @@ pub(crate) fn number(f: f64) -> Value {
 pub(crate) fn record(values: Vec<(String, Value)>) -> Value {
     let map: Map<String, Value> = values.into_iter().filter(|(_, v)| !v.is_null()).collect();
     Value::Object(map)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn uuid_text_form() {
+        assert!(is_uuid("67e55044-10b1-426f-9247-bb680e5fe0c8"));
+        assert!(is_uuid("67E55044-10B1-426F-9247-BB680E5FE0C8"));
+        assert!(!is_uuid("a1"));
+        assert!(!is_uuid("67e55044a10b1-426f-9247-bb680e5fe0c8"));
+        assert!(!is_uuid("67e55044-10b1-426f-9247-bb680e5fe0cg"));
+    }
+
+    #[test]
+    fn formats_are_asserted_even_under_draft_07() {
+        for draft in [None, Some("http://json-schema.org/draft-07/schema#")] {
+            let mut schema = json!({
+                "type": "object",
+                "properties": {
+                    "id": {"type": "string", "format": "uuid"},
+                    "at": {"type": "string", "format": "date-time"},
+                    "on": {"type": "string", "format": "date"},
+                    "mail": {"type": "string", "format": "email"}
+                }
+            });
+            if let Some(d) = draft {
+                schema["$schema"] = json!(d);
+            }
+            let s = RecordSchema::new(&schema, "id").unwrap();
+            let good = json!({"id": "67e55044-10b1-426f-9247-bb680e5fe0c8",
+                "at": "2026-11-25T04:00:00Z", "on": "2026-11-25", "mail": "a@example.com"});
+            assert!(s.validate(&good).is_ok(), "{draft:?}");
+            let bad = json!({"id": "a1", "at": "yesterday", "on": "2026-13-45", "mail": "nope"});
+            let Err(StoreError::Invalid(m)) = s.validate(&bad) else {
+                panic!("{draft:?}: accepted {bad}");
+            };
+            for field in ["/id", "/at", "/on", "/mail"] {
+                assert!(
+                    m.iter().any(|m| m.starts_with(field)),
+                    "{draft:?} {field}: {m:?}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn defaults_fill_missing_top_level_properties_only() {
+        let schema = json!({
+            "type": "object",
+            "properties": {
+                "id": {"type": "string"},
+                "done": {"type": "boolean", "default": false},
+                "n": {"type": ["integer", "null"], "default": 3}
+            }
+        });
+        let s = RecordSchema::new(&schema, "id").unwrap();
+        let full = json!({"id": "a", "done": true, "n": null});
+        assert!(matches!(s.with_defaults(&full), Cow::Borrowed(_)));
+        assert_eq!(
+            s.with_defaults(&json!({"id": "a"})).into_owned(),
+            json!({"id": "a", "done": false, "n": 3})
+        );
+    }
 }

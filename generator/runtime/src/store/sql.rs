@@ -46,6 +46,8 @@ pub(crate) struct Statements {
     pub create_table: String,
     pub table_columns: String,
     pub insert: String,
+    /// `insert` returning the row's columns, where the engine has `RETURNING`.
+    pub insert_returning: Option<String>,
     pub select_one: String,
     pub select_page: String,
     pub update: String,
@@ -54,8 +56,9 @@ pub(crate) struct Statements {
 }
 
 impl Statements {
-    /// `columns` has the key first.
-    pub fn new(engine: Engine, table: &str, columns: &[Column]) -> Self {
+    /// `columns` has the key first; `returning`: the server has
+    /// `INSERT ... RETURNING`.
+    pub fn new(engine: Engine, table: &str, columns: &[Column], returning: bool) -> Self {
         let q = |s: &str| quote(engine, s);
         let t = q(table);
         let key = q(&columns[0].name);
@@ -77,6 +80,7 @@ impl Statements {
             .map(|n| placeholder(engine, n))
             .collect();
         let insert = format!("INSERT INTO {t} ({list}) VALUES ({})", marks.join(", "));
+        let insert_returning = returning.then(|| format!("{insert} RETURNING {list}"));
         let p1 = placeholder(engine, 1);
         let select_one = format!("SELECT {list} FROM {t} WHERE {key} = {p1}");
         let select_page = format!(
@@ -114,6 +118,7 @@ impl Statements {
             create_table,
             table_columns,
             insert,
+            insert_returning,
             select_one,
             select_page,
             update,
