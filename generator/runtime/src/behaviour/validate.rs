@@ -12,8 +12,13 @@ pub struct Validator {
 }
 
 impl Validator {
+    /// Formats are asserted, as the store asserts them (see
+    /// `store::schema::RecordSchema::new`), so the edge and the store agree.
     pub fn new(schema: &Value) -> Result<Validator, String> {
-        jsonschema::validator_for(schema)
+        jsonschema::options()
+            .should_validate_formats(true)
+            .with_format("uuid", crate::store::schema::is_uuid)
+            .build(schema)
             .map(|inner| Validator { inner })
             .map_err(|e| format!("the schema is invalid: {e}"))
     }
@@ -69,6 +74,28 @@ mod tests {
             "{err}"
         );
         assert!(err.message.contains("/name: "), "{err}");
+    }
+
+    #[test]
+    fn formats_are_asserted_like_the_store_asserts_them() {
+        let v = Validator::new(&json!({
+            "type": "object",
+            "properties": {
+                "id": {"type": "string", "format": "uuid"},
+                "at": {"type": "string", "format": "date-time"}
+            }
+        }))
+        .unwrap();
+        assert!(v
+            .validate(
+                &json!({"id": "7c0e6a1e-3b1f-4e59-9d1a-2f0c6d1b9a10", "at": "2026-11-25T05:00:00Z"})
+            )
+            .is_ok());
+        let err = v
+            .validate(&json!({"id": "a1", "at": "yesterday"}))
+            .unwrap_err();
+        assert!(err.message.contains("/id: "), "{err}");
+        assert!(err.message.contains("/at: "), "{err}");
     }
 
     #[test]

@@ -6,7 +6,7 @@
 
 mod exec;
 mod key;
-mod schema;
+pub(crate) mod schema;
 mod sql;
 
 use std::future::Future;

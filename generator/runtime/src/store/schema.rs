@@ -216,7 +216,7 @@ pub(crate) fn bind(column: &Column, value: Option<&Value>) -> Result<Bind, Store
 }
 
 /// RFC 4122 text form, any version or variant: 8-4-4-4-12 hex digits.
-fn is_uuid(s: &str) -> bool {
+pub(crate) fn is_uuid(s: &str) -> bool {
     let b = s.as_bytes();
     b.len() == 36
         && b.iter().enumerate().all(|(i, c)| match i {
