@@ -559,3 +559,94 @@ fn generated_project_tests_pass() {
     );
     eprintln!("generated, built and tested in {:?}", started.elapsed());
 }
+
+/// A variable the Sink's `url` reads is one the system reads: the files
+/// that list those (`.env.example`, the compose file, the README) name it.
+#[test]
+fn generated_files_name_the_sink_url_variable() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let name = "pipeline_files";
+    let file = dir.path().join("pipeline.blueprint.yaml");
+    std::fs::write(&file, pipeline_blueprint("postgres", name)).expect("write blueprint");
+    let project = dir.path().join(name);
+    let out = generate(&file, &project, &[]);
+    assert!(out.status.success(), "{}", text(&out));
+    for listed in [".env.example", "docker-compose.yml", "README.md"] {
+        let content = std::fs::read_to_string(project.join(listed)).expect("generated file");
+        assert!(
+            content.contains("ALERTS_URL"),
+            "{listed} names ALERTS_URL, which `alerts` (Sink) needs to start:\n{content}"
+        );
+    }
+}
+
+/// The generated `tests/system.rs` skips, naming the variable, when one
+/// the system needs is unset, as it does for a database URL; a Sink's
+/// `url` variable is one.
+#[tokio::test(flavor = "multi_thread")]
+async fn generated_pipeline_tests_skip_without_the_sink_url() {
+    let Some(admin) = require("DATABASE_URL_POSTGRES") else {
+        return;
+    };
+    let db = unique("bp_own");
+    let mut conn = sqlx::PgConnection::connect(&admin).await.expect("connect");
+    sqlx::raw_sql(AssertSqlSafe(format!("CREATE DATABASE {db}")))
+        .execute(&mut conn)
+        .await
+        .expect("create database");
+    let db_url = with_database(&admin, &db);
+    let dir = tempfile::tempdir().expect("tempdir");
+    let name = "pipeline_own_tests";
+    let file = dir.path().join("pipeline.blueprint.yaml");
+    std::fs::write(&file, pipeline_blueprint("postgres", name)).expect("write blueprint");
+    let project = dir.path().join(name);
+    let out = generate(&file, &project, &[]);
+    assert!(out.status.success(), "{}", text(&out));
+    let out = tokio::process::Command::new(env!("CARGO"))
+        .args(["test", "--all-targets", "--", "--show-output"])
+        .current_dir(&project)
+        .env("CARGO_TARGET_DIR", shared_target())
+        .env("LEDGER_URL", &db_url)
+        .env_remove("ALERTS_URL")
+        .env("RUST_BACKTRACE", "0")
+        .stdin(Stdio::null())
+        .output()
+        .await
+        .expect("run cargo test");
+    let report = text(&out);
+    sqlx::raw_sql(AssertSqlSafe(format!("DROP DATABASE {db} WITH (FORCE)")))
+        .execute(&mut conn)
+        .await
+        .expect("drop database");
+    assert!(
+        out.status.success() && report.contains("skipped:") && report.contains("ALERTS_URL"),
+        "without ALERTS_URL the generated test skips, naming it:\n{report}"
+    );
+}
+
+/// `cargo fmt` in a generated project (or an editor formatting on save)
+/// must not turn generated files into "hand edits" that the next
+/// `blueprint generate` refuses to overwrite.
+#[test]
+fn cargo_fmt_leaves_generated_files_regenerable() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let name = "pipeline_fmt";
+    let file = dir.path().join("pipeline.blueprint.yaml");
+    std::fs::write(&file, pipeline_blueprint("postgres", name)).expect("write blueprint");
+    let project = dir.path().join(name);
+    let out = generate(&file, &project, &[]);
+    assert!(out.status.success(), "{}", text(&out));
+    let fmt = Command::new(env!("CARGO"))
+        .arg("fmt")
+        .current_dir(&project)
+        .output()
+        .expect("run cargo fmt");
+    assert!(fmt.status.success(), "{}", text(&fmt));
+    let regenerate = generate(&file, &project, &[]);
+    assert_eq!(
+        regenerate.status.code(),
+        Some(0),
+        "regenerating after `cargo fmt` (nothing in the blueprint changed):\n{}",
+        text(&regenerate)
+    );
+}

@@ -18,6 +18,9 @@ pub const DEFAULT_KEY: &str = "id";
 pub const DEFAULT_API_PORT: i64 = 8080;
 pub const DEFAULT_API_HOST: &str = "127.0.0.1";
 
+/// A `${NAME}` or `${NAME:-default}` reference: the name and its default.
+pub type Variable = (String, Option<String>);
+
 #[derive(Debug, Clone)]
 pub struct SystemIr {
     /// snake_case; also the crate name.
@@ -94,6 +97,17 @@ pub struct ComponentIr {
     pub rest: Vec<RestIr>,
     /// The digest the generated module's header carries.
     pub digest: u64,
+}
+
+impl ComponentIr {
+    /// A Sink's `url` as written, and the `${VAR}`s it reads.
+    pub fn sink_url(&self) -> Option<(&str, Vec<Variable>)> {
+        if self.kind != ComponentType::Sink {
+            return None;
+        }
+        let url = self.config_str("url")?;
+        Some((url, variables_of(url)))
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -5,6 +5,7 @@ mod ir;
 mod names;
 mod render;
 mod runtime;
+mod rustfmt;
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
@@ -122,17 +123,16 @@ pub fn generate(text: &str) -> Result<Vec<Produced>, GenerateError> {
             Kind::Generated,
         );
     }
-    add(
-        "runtime/Cargo.toml",
-        runtime::RUNTIME_CARGO_TOML.to_owned(),
-        Kind::Generated,
-    );
-    for (path, contents) in runtime::RUNTIME_FILES {
-        add(
-            &format!("runtime/{path}"),
-            (*contents).to_owned(),
-            Kind::Generated,
-        );
+    // The runtime's sources are formatted in this repository already.
+    rustfmt::format(&mut files, |_| true);
+    let runtime_files = std::iter::once(("Cargo.toml", runtime::RUNTIME_CARGO_TOML))
+        .chain(runtime::RUNTIME_FILES.iter().copied());
+    for (path, contents) in runtime_files {
+        files.push(Produced {
+            path: PathBuf::from(format!("runtime/{path}")),
+            contents: contents.to_owned(),
+            kind: Kind::Generated,
+        });
     }
     Ok(files)
 }

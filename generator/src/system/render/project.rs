@@ -93,6 +93,21 @@ pub fn env_example(system: &SystemIr) -> String {
         }
     }
     for c in &system.components {
+        let Some((url, variables)) = c.sink_url() else {
+            continue;
+        };
+        out.push_str(&format!(
+            "\n# where sink `{}` POSTs its records (`{url}`)\n",
+            c.name
+        ));
+        for (var, default) in variables {
+            match default {
+                Some(default) => out.push_str(&format!("# {var}={default}\n")),
+                None => out.push_str(&format!("{var}=\n")),
+            }
+        }
+    }
+    for c in &system.components {
         if c.kind == ComponentType::ApiEndpoint {
             out.push_str(&format!(
                 "\n# where `{}` listens\n# {}={}\n",
@@ -228,6 +243,15 @@ pub fn docker_compose(system: &SystemIr) -> String {
                 env.push(format!("      {var}: sqlite:///data/{}.db", d.name));
                 volumes.push("      - data:/data".to_owned());
             }
+        }
+    }
+    for c in &system.components {
+        for (var, default) in c.sink_url().map(|(_, v)| v).unwrap_or_default() {
+            // Passed through from the environment compose runs in.
+            env.push(match default {
+                Some(default) => format!("      {var}: ${{{var}:-{default}}}"),
+                None => format!("      {var}: ${{{var}:?set {var}}}"),
+            });
         }
     }
     let mut ports = Vec::new();

@@ -56,6 +56,14 @@ pub fn config_rs(system: &SystemIr, digest: u64) -> String {
             c.name
         ));
     }
+    for c in &system.components {
+        if let Some((url, _)) = c.sink_url() {
+            out.push_str(&format!(
+                "    /// Where `{}` POSTs its records (`{url}`).\n    pub {}_url: String,\n",
+                c.name, c.name
+            ));
+        }
+    }
     out.push_str("    /// A separate listener for `/metrics`, `/health` and `/ready`\n    /// (`METRICS_ADDR`; empty turns it off).\n    pub metrics_addr: Option<String>,\n}\n\n");
     let mut dbs = String::new();
     for d in &system.databases {
@@ -91,6 +99,14 @@ pub fn config_rs(system: &SystemIr, digest: u64) -> String {
             c.addr_variable(),
             c.default_addr()
         ));
+    }
+    for c in &system.components {
+        if let Some((url, _)) = c.sink_url() {
+            addrs.push_str(&format!(
+                "{}_url: expand({url:?}).map_err(|e| format!(\"sink `{}`: url: {{e}}\"))?,\n",
+                c.name, c.name
+            ));
+        }
     }
     let metrics_default = match &system.metrics_listen {
         Some(listen) => format!("Some({listen:?}.to_owned())"),
@@ -160,7 +176,14 @@ fn construct(c: &ComponentIr) -> String {
                 name = c.name
             )
         }
-        ComponentType::Router | ComponentType::Sink => format!("{ty}::new({user})"),
+        ComponentType::Router => format!("{ty}::new({user})"),
+        ComponentType::Sink => {
+            let url = match c.sink_url() {
+                Some(_) => format!("Some(config.{}_url.clone())", c.name),
+                None => "None".to_owned(),
+            };
+            format!("Ok::<_, String>({ty}::new({user}, {url}))")
+        }
         _ => format!("Ok::<_, String>({ty}::new({user}))"),
     }
 }

@@ -293,7 +293,7 @@ pub fn sink(c: &ComponentIr) -> String {
     arms.push_str("    _ => Some(record),\n");
     let batch = c.config_i64("batch_size").unwrap_or(1).max(1);
     let mut out = format!(
-        "/// `url`: where records are POSTed as JSON (`${{VAR}}` expanded at start-up);\n/// without one, records are logged.\npub const URL: Option<&str> = {};\n/// `batch_size`: most records sent at a time.\npub const BATCH_SIZE: usize = {batch};\n/// `flush_interval_ms`: longest a record waits for its batch to fill.\npub const FLUSH_INTERVAL: Option<Duration> = {};\n{RECORDS_OF}\n",
+        "/// `url` as written: where records are POSTed as JSON (`config.rs` expands\n/// its variables at start-up); without one, records are logged.\npub const URL: Option<&str> = {};\n/// `batch_size`: most records sent at a time.\npub const BATCH_SIZE: usize = {batch};\n/// `flush_interval_ms`: longest a record waits for its batch to fill.\npub const FLUSH_INTERVAL: Option<Duration> = {};\n{RECORDS_OF}\n",
         option_literal(c.config_str("url").map(str_literal)),
         duration_const(c.config_i64("flush_interval_ms")),
     );
@@ -307,16 +307,12 @@ pub struct {{s}}<H> {
 }
 
 impl<H: {{hooks}}> {{s}}<H> {
-    /// Fails when `url` names an environment variable that is not set.
-    pub fn new(hooks: H) -> Result<Self, String> {
-        let url = URL
-            .map(blueprint_runtime::config::expand)
-            .transpose()
-            .map_err(|e| format!("{NAME}: url: {e}"))?;
-        Ok(Self {
+    /// `url` is [`URL`] with its variables expanded (the config reads it).
+    pub fn new(hooks: H, url: Option<String>) -> Self {
+        Self {
             hooks,
             sink: behaviour::sink::Sink::new(url, BATCH_SIZE, FLUSH_INTERVAL, NAME),
-        })
+        }
     }
 }
 
