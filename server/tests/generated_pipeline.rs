@@ -19,43 +19,11 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use generated_support::{
-    build, eventually, fixture, generate, sample, shared_target, text, System,
+    build, eventually, fixture, generate, require, sample, shared_target, tasks_blueprint, text,
+    unique, with_database, System,
 };
 use serde_json::Value;
 use sqlx::{AssertSqlSafe, Connection};
-
-fn require(var: &str) -> Option<String> {
-    match std::env::var(var) {
-        Ok(v) if !v.is_empty() => Some(v),
-        _ => {
-            assert!(
-                std::env::var("BLUEPRINT_REQUIRE_SERVICES").as_deref() != Ok("1"),
-                "{var} is not set but BLUEPRINT_REQUIRE_SERVICES=1"
-            );
-            eprintln!("skipped: {var} is not set");
-            None
-        }
-    }
-}
-
-fn unique(prefix: &str) -> String {
-    let nanos = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.subsec_nanos())
-        .unwrap_or(0);
-    format!("{prefix}_{}_{nanos}", std::process::id())
-}
-
-fn with_database(url: &str, db: &str) -> String {
-    let (base, query) = url
-        .split_once('?')
-        .map_or((url, None), |(b, q)| (b, Some(q)));
-    let base = base.rsplit_once('/').map_or(base, |(b, _)| b);
-    match query {
-        Some(q) => format!("{base}/{db}?{q}"),
-        None => format!("{base}/{db}"),
-    }
-}
 
 /// The single number `sql` selects, read with a connection of our own.
 async fn scalar(url: &str, sql: &str) -> i64 {
@@ -505,26 +473,13 @@ async fn pipeline_drains_open_windows_and_sink_batches_on_sigterm() {
         .expect("drop database");
 }
 
-/// The tasks fixture on SQLite, named `system`.
-fn tasks_blueprint(system: &str) -> String {
-    let text = fixture("tasks.blueprint.yaml")
-        .replace("name: task_tracker", &format!("name: {system}"))
-        .replace(
-            "url: ${DATABASE_URL:-sqlite://tasks.db}",
-            "url: ${DATABASE_URL}",
-        );
-    assert!(text.contains(&format!("name: {system}")));
-    assert!(text.contains("engine: sqlite"));
-    text
-}
-
 #[test]
 fn generated_project_tests_pass() {
     let started = Instant::now();
     let dir = tempfile::tempdir().expect("tempdir");
     let name = "tasks_own_tests";
     let file = dir.path().join("tasks.blueprint.yaml");
-    std::fs::write(&file, tasks_blueprint(name)).expect("write blueprint");
+    std::fs::write(&file, tasks_blueprint("sqlite", name)).expect("write blueprint");
     let project = dir.path().join(name);
     let out = generate(&file, &project, &[]);
     assert!(out.status.success(), "{}", text(&out));

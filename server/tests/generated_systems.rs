@@ -15,45 +15,12 @@ use std::path::Path;
 use std::time::Duration;
 
 use generated_support::proxy::Proxy;
-use generated_support::{build, eventually, fixture, generate, sample, text, System};
+use generated_support::{
+    build, eventually, generate, require, sample, tasks_blueprint, text, unique, with_database,
+    System,
+};
 use serde_json::{json, Value};
 use sqlx::{AssertSqlSafe, Connection};
-
-fn require(var: &str) -> Option<String> {
-    match std::env::var(var) {
-        Ok(v) if !v.is_empty() => Some(v),
-        _ => {
-            assert!(
-                std::env::var("BLUEPRINT_REQUIRE_SERVICES").as_deref() != Ok("1"),
-                "{var} is not set but BLUEPRINT_REQUIRE_SERVICES=1"
-            );
-            eprintln!("skipped: {var} is not set");
-            None
-        }
-    }
-}
-
-fn unique(prefix: &str) -> String {
-    let nanos = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.subsec_nanos())
-        .unwrap_or(0);
-    format!("{prefix}_{}_{nanos}", std::process::id())
-}
-
-/// The tasks fixture for `engine`, named `system` so each engine's binary
-/// has its own name in the shared target directory.
-fn tasks_blueprint(engine: &str, system: &str) -> String {
-    let text = fixture("tasks.blueprint.yaml")
-        .replace("name: task_tracker", &format!("name: {system}"))
-        .replace("engine: sqlite", &format!("engine: {engine}"))
-        .replace(
-            "url: ${DATABASE_URL:-sqlite://tasks.db}",
-            "url: ${DATABASE_URL}",
-        );
-    assert!(text.contains(&format!("engine: {engine}")));
-    text
-}
 
 /// Rows in `table`, read with a connection of our own.
 async fn count(url: &str, table: &str) -> i64 {
@@ -393,17 +360,6 @@ fn server_addr(url: &str) -> SocketAddr {
     host.replace("localhost", "127.0.0.1")
         .parse()
         .expect("host:port")
-}
-
-fn with_database(url: &str, db: &str) -> String {
-    let (base, query) = url
-        .split_once('?')
-        .map_or((url, None), |(b, q)| (b, Some(q)));
-    let base = base.rsplit_once('/').map_or(base, |(b, _)| b);
-    match query {
-        Some(q) => format!("{base}/{db}?{q}"),
-        None => format!("{base}/{db}"),
-    }
 }
 
 #[tokio::test(flavor = "multi_thread")]

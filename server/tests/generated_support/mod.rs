@@ -177,3 +177,54 @@ pub fn sample(metrics: &str, name: &str, labels: &[&str]) -> Option<f64> {
         value.split_whitespace().next()?.parse().ok()
     })
 }
+
+/// The URL of a server-admin connection, or `None` (printing why) when the
+/// variable is unset — a failure instead under `BLUEPRINT_REQUIRE_SERVICES=1`.
+pub fn require(var: &str) -> Option<String> {
+    match std::env::var(var) {
+        Ok(v) if !v.is_empty() => Some(v),
+        _ => {
+            assert!(
+                std::env::var("BLUEPRINT_REQUIRE_SERVICES").as_deref() != Ok("1"),
+                "{var} is not set but BLUEPRINT_REQUIRE_SERVICES=1"
+            );
+            eprintln!("skipped: {var} is not set");
+            None
+        }
+    }
+}
+
+/// A name no other test run uses (databases, systems).
+pub fn unique(prefix: &str) -> String {
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.subsec_nanos())
+        .unwrap_or(0);
+    format!("{prefix}_{}_{nanos}", std::process::id())
+}
+
+/// The tasks fixture for `engine`, named `system` so each engine's binary
+/// has its own name in the shared target directory.
+pub fn tasks_blueprint(engine: &str, system: &str) -> String {
+    let text = fixture("tasks.blueprint.yaml")
+        .replace("name: task_tracker", &format!("name: {system}"))
+        .replace("engine: sqlite", &format!("engine: {engine}"))
+        .replace(
+            "url: ${DATABASE_URL:-sqlite://tasks.db}",
+            "url: ${DATABASE_URL}",
+        );
+    assert!(text.contains(&format!("engine: {engine}")));
+    text
+}
+
+/// `url` pointing at database `db` on the same server.
+pub fn with_database(url: &str, db: &str) -> String {
+    let (base, query) = url
+        .split_once('?')
+        .map_or((url, None), |(b, q)| (b, Some(q)));
+    let base = base.rsplit_once('/').map_or(base, |(b, _)| b);
+    match query {
+        Some(q) => format!("{base}/{db}?{q}"),
+        None => format!("{base}/{db}"),
+    }
+}
