@@ -16,7 +16,7 @@ use tokio::task::JoinSet;
 
 use crate::component::{ComponentError, Message, Output};
 use crate::harness::HarnessError;
-use crate::tasks::Wired;
+use crate::tasks::{failed_message, Wired};
 
 pub trait ConcurrentComponent: Send + Sync + 'static {
     fn setup(&self) -> impl Future<Output = Result<(), ComponentError>> + Send {
@@ -97,19 +97,7 @@ pub(crate) async fn run_concurrent<C: ConcurrentComponent>(
                         outputs.emit(output).await;
                     }
                 }
-                Err(e) => {
-                    errors.inc();
-                    // A caller's mistake (a 4xx: invalid record, unknown key) is
-                    // answered to the caller; only the system's own failures warn.
-                    if e.status >= 500 {
-                        tracing::warn!(component = %name, error = %e, "process failed");
-                    } else {
-                        tracing::debug!(component = %name, error = %e, "request refused");
-                    }
-                    if let Some(reply) = reply {
-                        reply.send(Err(e));
-                    }
-                }
+                Err(e) => failed_message(&name, e, reply, &errors),
             }
         });
     }

@@ -99,19 +99,7 @@ pub(crate) async fn run_component<C: Component>(
         messages.inc();
         match result {
             Ok(outputs) => emit_all(&w.outputs, outputs).await,
-            Err(e) => {
-                errors.inc();
-                // A caller's mistake (a 4xx: invalid record, unknown key) is
-                // answered to the caller; only the system's own failures warn.
-                if e.status >= 500 {
-                    tracing::warn!(component = %w.name, error = %e, "process failed");
-                } else {
-                    tracing::debug!(component = %w.name, error = %e, "request refused");
-                }
-                if let Some(reply) = reply {
-                    reply.send(Err(e));
-                }
-            }
+            Err(e) => failed_message(&w.name, e, reply, &errors),
         }
     }
     // Flush what the component still holds (open windows, sink buffers)
@@ -134,6 +122,27 @@ pub(crate) async fn run_component<C: Component>(
         .await
         .map_err(|e| failed(&w.name, "cleanup", e))?;
     finished
+}
+
+/// A message `process` failed: count it, log it, and answer its requester
+/// with the error. A caller's mistake (a 4xx: invalid record, unknown key)
+/// is answered to the caller and logged at debug; only the system's own
+/// failures warn.
+pub(crate) fn failed_message(
+    component: &str,
+    e: ComponentError,
+    reply: Option<crate::component::Reply>,
+    errors: &prometheus_client::metrics::counter::Counter,
+) {
+    errors.inc();
+    if e.status >= 500 {
+        tracing::warn!(component = %component, error = %e, "process failed");
+    } else {
+        tracing::debug!(component = %component, error = %e, "request refused");
+    }
+    if let Some(reply) = reply {
+        reply.send(Err(e));
+    }
 }
 
 async fn emit_all(outputs: &Outputs, emitted: Vec<Output>) {
