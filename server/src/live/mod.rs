@@ -1,7 +1,8 @@
 //! Live metrics from a running generated system (DESIGN.md "Live metrics",
 //! issue 6): scrape its `/metrics`, parse the exposition, and turn two
 //! consecutive scrapes into per-component figures for inlay hints and
-//! hovers. No LSP types here; the language server will call into this.
+//! hovers. No LSP types here; the language server (`lsp::live`) calls into
+//! this.
 //!
 //! - [`exposition`]: Prometheus 0.0.4 / OpenMetrics 1.0 text → samples and
 //!   families (our own bounded, property-tested parser; why is in its doc).

@@ -107,6 +107,7 @@ impl LanguageServer for Backend {
         self.state
             .resolves_edits
             .store(resolves_edits, std::sync::atomic::Ordering::Relaxed);
+        super::live::initialize(&self.state, &params);
         self.start_logging(&params);
         tracing::info!(encoding = ?encoding, "blueprint language server {} initialized", env!("CARGO_PKG_VERSION"));
         Ok(InitializeResult {
@@ -168,6 +169,8 @@ impl LanguageServer for Backend {
     async fn did_close(&self, params: DidCloseTextDocumentParams) {
         let uri = params.text_document.uri;
         self.state.documents.close(&uri);
+        // The last blueprint of a system closed: stop scraping it.
+        super::live::sync(&self.client, &self.state);
         // The file may still exist on disk: its diagnostics then come from
         // the disk version, as for any blueprint in the workspace.
         tokio::spawn(workspace::refresh_from_disk(
@@ -175,6 +178,10 @@ impl LanguageServer for Backend {
             self.state.clone(),
             uri,
         ));
+    }
+
+    async fn did_change_configuration(&self, params: DidChangeConfigurationParams) {
+        super::live::configure(&self.client, &self.state, &params.settings);
     }
 
     async fn did_change_watched_files(&self, params: DidChangeWatchedFilesParams) {
@@ -272,6 +279,14 @@ impl LanguageServer for Backend {
 
     async fn code_action(&self, params: CodeActionParams) -> Result<Option<CodeActionResponse>> {
         features::code_actions::code_actions(&self.state, params).await
+    }
+
+    async fn inlay_hint(&self, params: InlayHintParams) -> Result<Option<Vec<InlayHint>>> {
+        super::live::features::inlay_hints(&self.state, params).await
+    }
+
+    async fn code_lens(&self, params: CodeLensParams) -> Result<Option<Vec<CodeLens>>> {
+        super::live::features::code_lenses(&self.state, params).await
     }
 
     async fn code_action_resolve(&self, action: CodeAction) -> Result<CodeAction> {

@@ -62,6 +62,10 @@ pub fn capabilities(encoding: super::position::PositionEncoding) -> ServerCapabi
             resolve_provider: Some(true),
             ..Default::default()
         })),
+        inlay_hint_provider: Some(OneOf::Left(true)),
+        code_lens_provider: Some(CodeLensOptions {
+            resolve_provider: Some(false),
+        }),
         execute_command_provider: Some(ExecuteCommandOptions {
             commands: COMMANDS.iter().map(|c| c.to_string()).collect(),
             ..Default::default()

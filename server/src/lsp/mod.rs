@@ -10,6 +10,7 @@ pub mod capabilities;
 pub mod convert;
 pub mod documents;
 pub mod features;
+pub mod live;
 pub mod position;
 pub mod preflight_task;
 pub mod publish;

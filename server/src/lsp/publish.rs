@@ -42,6 +42,8 @@ pub async fn analyze_after_edit(
         return;
     }
     state.store(&uri, analysis.clone());
+    // The system's metrics address may have appeared, changed or gone.
+    super::live::sync(&client, &state);
     publish(&client, &state, &uri, &analysis).await;
 }
 

@@ -51,6 +51,8 @@ pub struct State {
     /// (`codeAction/resolve` with `resolveSupport.properties: ["edit"]`):
     /// large edits (generating a system) are sent only when chosen.
     pub resolves_edits: std::sync::atomic::AtomicBool,
+    /// Live metrics of the running systems (see [`super::live`]).
+    pub live: super::live::Live,
 }
 
 impl State {

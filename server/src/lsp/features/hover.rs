@@ -80,6 +80,12 @@ pub async fn hover(state: &std::sync::Arc<State>, params: HoverParams) -> Result
             }
         }
     }
+    if let Some(table) =
+        crate::lsp::live::features::hover_table(state, &analysis, &at.text_document.uri, offset)
+    {
+        value.push_str("\n\n---\n\n");
+        value.push_str(&table);
+    }
     Ok(Some(Hover {
         contents: HoverContents::Markup(MarkupContent {
             kind: MarkupKind::Markdown,

@@ -1,0 +1,447 @@
+//! Live metrics through the language server, with real parts only: the
+//! runtime's own `Metrics` registry served by its own axum router on
+//! 127.0.0.1:0, a blueprint whose `observability.metrics.listen` is that
+//! address, observations recorded through the runtime's public API, and
+//! inlay hints, hover and code lens asserted over the protocol.
+//!
+//! The harness is in `lsp_support/`.
+
+mod lsp_support;
+use lsp_support::*;
+
+use blueprint_runtime::{CancellationToken, Metrics, Readiness};
+
+/// A store `task_store` on database `main` (its pool is `main`), an
+/// endpoint `task_api`, and the metrics address `listen` (none when empty).
+fn live_blueprint(listen: &str) -> String {
+    let observability = if listen.is_empty() {
+        String::new()
+    } else {
+        format!("  observability:\n    metrics:\n      listen: \"{listen}\"\n")
+    };
+    format!(
+        r#"schema_version: "1.0.0"
+system:
+  name: task_tracker
+  description: Tasks over a REST API
+  version: 1.0.0
+{observability}  databases:
+    main:
+      engine: sqlite
+      url: sqlite://tasks.db
+  components:
+    - name: task_api
+      type: APIEndpoint
+      configuration: {{ port: 8080 }}
+      outputs: [{{ name: commands, schema: Task }}]
+    - name: task_store
+      type: Store
+      inputs: [{{ name: input, schema: Task }}]
+      configuration: {{ database: main, table: tasks, key: id }}
+  bindings:
+    - from: task_api.commands
+      to: [task_store.input]
+schemas:
+  Task:
+    type: object
+    properties:
+      id: {{ type: string }}
+      title: {{ type: string }}
+    required: [id, title]
+"#
+    )
+}
+
+/// Line and the column just past `- name: {name}` in `text`.
+fn name_end(text: &str, name: &str) -> (u32, u32) {
+    let needle = format!("- name: {name}");
+    for (i, line) in text.lines().enumerate() {
+        if let Some(col) = line.find(&needle) {
+            return (i as u32, (col + needle.len()) as u32);
+        }
+    }
+    panic!("{name} not in the blueprint");
+}
+
+fn line_of(text: &str, prefix: &str) -> u32 {
+    text.lines()
+        .position(|l| l.starts_with(prefix))
+        .expect("line") as u32
+}
+
+/// A running system's `/metrics`: the runtime's router on 127.0.0.1:0.
+async fn serve_metrics(metrics: Metrics) -> (String, CancellationToken) {
+    let (listener, addr) = blueprint_runtime::bind("127.0.0.1:0").await.expect("bind");
+    let token = CancellationToken::new();
+    let router = blueprint_runtime::router(metrics, Readiness::new());
+    tokio::spawn(blueprint_runtime::serve(listener, router, token.clone()));
+    (addr.to_string(), token)
+}
+
+/// Initialize as an editor that supports inlay hint and code lens
+/// refreshes, scraping every 200 ms.
+async fn initialize(client: &Client) {
+    let root = format!("file://{}", client.root.display());
+    client
+        .request(
+            "initialize",
+            json!({
+                "processId": null,
+                "rootUri": root,
+                "workspaceFolders": [{"uri": root, "name": "ws"}],
+                "initializationOptions": {"liveMetrics": {"intervalMs": 200}},
+                "capabilities": {
+                    "workspace": {
+                        "inlayHint": {"refreshSupport": true},
+                        "codeLens": {"refreshSupport": true}
+                    },
+                    "textDocument": {
+                        "hover": {"contentFormat": ["markdown"]},
+                        "inlayHint": {},
+                        "codeLens": {}
+                    }
+                }
+            }),
+        )
+        .await;
+    client.notify("initialized", json!({}));
+}
+
+async fn hints(client: &Client, uri: &str) -> Vec<Value> {
+    let result = client
+        .request(
+            "textDocument/inlayHint",
+            json!({"textDocument": {"uri": uri}, "range": range((0, 0), (1000, 0))}),
+        )
+        .await;
+    result.as_array().cloned().unwrap_or_default()
+}
+
+async fn lenses(client: &Client, uri: &str) -> Vec<Value> {
+    let result = client
+        .request(
+            "textDocument/codeLens",
+            json!({"textDocument": {"uri": uri}}),
+        )
+        .await;
+    result.as_array().cloned().unwrap_or_default()
+}
+
+/// Polls `probe` until `pred` holds (10 s at most).
+async fn until<T: std::fmt::Debug, F: std::future::Future<Output = T>>(
+    what: &str,
+    mut probe: impl FnMut() -> F,
+    pred: impl Fn(&T) -> bool,
+) -> T {
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+    loop {
+        let got = probe().await;
+        if pred(&got) {
+            return got;
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "timed out waiting for {what}; last: {got:#?}"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+fn refreshes(client: &Client, method: &str) -> usize {
+    client
+        .server_requests
+        .lock()
+        .unwrap()
+        .iter()
+        .filter(|r| r["method"] == method)
+        .count()
+}
+
+/// The blueprint analyses cleanly (the pre-flight may add that the SQLite
+/// file does not exist; that is not what these tests are about).
+async fn assert_no_fast_tier_findings(client: &Client, uri: &str) {
+    let diagnostics = client.diagnostics(uri, Some(1)).await;
+    let fast: Vec<&Value> = diagnostics
+        .iter()
+        .filter(|d| d["source"] == "blueprint")
+        .collect();
+    assert!(fast.is_empty(), "{fast:#?}");
+}
+
+fn label(hint: &Value) -> String {
+    hint["label"].as_str().unwrap_or_default().to_owned()
+}
+
+/// The number before `unit` after `key` in a hint: `p95 2.1 ms` → 2.1.
+fn figure(text: &str, key: &str) -> f64 {
+    let rest = text
+        .split(key)
+        .nth(1)
+        .unwrap_or_else(|| panic!("{key} in {text}"));
+    let number: String = rest
+        .trim_start()
+        .chars()
+        .take_while(|c| c.is_ascii_digit() || *c == '.')
+        .collect();
+    number.parse().unwrap_or_else(|_| panic!("{key} in {text}"))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn hints_hover_and_lens_follow_the_running_system() {
+    let metrics = Metrics::new();
+    let pool = metrics.pool("task_store", "main");
+    pool.set_max(10);
+    pool.set_connections(7, 3);
+    let (address, server) = serve_metrics(metrics.clone()).await;
+
+    let client = Client::start();
+    initialize(&client).await;
+    let uri = client.uri("live.blueprint.yaml");
+    let text = live_blueprint(&address);
+    client.open(&uri, &text, 1);
+    assert_no_fast_tier_findings(&client, &uri).await;
+
+    // Idle system: after two scrapes, the pool as it stands and no traffic.
+    let (line, col) = name_end(&text, "task_store");
+    let found = until("the idle hint", || hints(&client, &uri), |h| h.len() == 1).await;
+    assert_eq!(found[0]["position"], position(line, col), "{found:#?}");
+    assert_eq!(label(&found[0]), "pool 3/10 · 0/s");
+    // task_api is not reported by the running system: no hint for it.
+
+    // The lens says live.
+    let system_line = line_of(&text, "system:");
+    let lens = until(
+        "the live lens",
+        || lenses(&client, &uri),
+        |l| {
+            l.len() == 1
+                && l[0]["command"]["title"]
+                    .as_str()
+                    .is_some_and(|t| t.starts_with("● live: "))
+        },
+    )
+    .await;
+    assert_eq!(lens[0]["range"], range((system_line, 0), (system_line, 0)));
+    let title = lens[0]["command"]["title"].as_str().unwrap();
+    assert!(
+        title.starts_with(&format!("● live: {address} · scraped ")),
+        "{title}"
+    );
+    assert!(title.ends_with(" s ago"), "{title}");
+
+    // Nothing changes: one refresh (for the hint's appearance), no more.
+    let first = until(
+        "a refresh",
+        || async { refreshes(&client, "workspace/inlayHint/refresh") },
+        |n| *n >= 1,
+    )
+    .await;
+    tokio::time::sleep(Duration::from_millis(1000)).await;
+    assert_eq!(refreshes(&client, "workspace/inlayHint/refresh"), first);
+    assert_eq!(label(&hints(&client, &uri).await[0]), "pool 3/10 · 0/s");
+
+    // The hover of the idle component: its usual content, then the table.
+    let hover_at = at(&uri, line, col - 2);
+    let idle = client.request("textDocument/hover", hover_at.clone()).await;
+    let idle = idle["contents"]["value"].as_str().unwrap().to_owned();
+    let (plain, table) = idle
+        .split_once("\n\n---\n\n**Live**")
+        .unwrap_or_else(|| panic!("no live table in {idle}"));
+    let plain = plain.to_owned();
+    assert!(
+        plain.starts_with("**task_store** — component of type `Store`"),
+        "{plain}"
+    );
+    assert!(table.contains("| pool in use | 3 |"), "{table}");
+
+    // Load: 2 ms INSERTs with 300 µs acquire waits, 4 every 10 ms.
+    let load = CancellationToken::new();
+    {
+        let pool = pool.clone();
+        let load = load.clone();
+        tokio::spawn(async move {
+            while !load.is_cancelled() {
+                pool.set_connections(5, 5);
+                for _ in 0..4 {
+                    pool.record_wait(Duration::from_micros(300));
+                    pool.record_operation("INSERT", Duration::from_millis(2));
+                }
+                tokio::time::sleep(Duration::from_millis(10)).await;
+            }
+        });
+    }
+    let busy = until(
+        "a busy hint",
+        || hints(&client, &uri),
+        |h| h.len() == 1 && label(&h[0]).contains("p95"),
+    )
+    .await;
+    let busy = label(&busy[0]);
+    assert!(busy.starts_with("pool 5/10 · wait "), "{busy}");
+    // 2 ms lies in the (1 ms, 2.5 ms] bucket; the p95 interpolates in it.
+    let p95 = figure(&busy, "p95");
+    assert!(busy.contains(&format!("p95 {p95} ms")), "{busy}");
+    assert!((1.0..=2.5).contains(&p95), "{busy}");
+    // At most 400/s were recorded (4 per 10 ms; sleeps only lengthen).
+    let rate: f64 = busy
+        .rsplit(" · ")
+        .next()
+        .and_then(|r| r.strip_suffix("/s"))
+        .and_then(|r| r.parse().ok())
+        .unwrap_or_else(|| panic!("rate in {busy}"));
+    assert!(rate > 10.0 && rate <= 450.0, "{busy}");
+    assert!(refreshes(&client, "workspace/inlayHint/refresh") > first);
+
+    // Hover: the existing content, then the live table.
+    let hover = client.request("textDocument/hover", hover_at.clone()).await;
+    let value = hover["contents"]["value"].as_str().unwrap();
+    assert!(value.starts_with(&plain), "{value}");
+    let live = &value[plain.len()..];
+    assert!(live.contains(&format!("**Live** ({address})")), "{live}");
+    assert!(live.contains("**task_store** · last "), "{live}");
+    assert!(live.contains(" UTC"), "{live}");
+    assert!(live.contains("| pool in use | 5 |"), "{live}");
+    assert!(live.contains("| pool max | 10 |"), "{live}");
+    assert!(live.contains("| `INSERT`/s |"), "{live}");
+    assert!(live.contains("| figure | value | trend |"), "{live}");
+    load.cancel();
+
+    // The system stops: not connected, and the hints disappear.
+    server.cancel();
+    let lens = until(
+        "the not-connected lens",
+        || lenses(&client, &uri),
+        |l| {
+            l.len() == 1
+                && l[0]["command"]["title"] == format!("○ live metrics: not connected ({address})")
+        },
+    )
+    .await;
+    assert_eq!(lens[0]["range"]["start"]["line"], system_line);
+    until("no hints", || hints(&client, &uri), |h| h.is_empty()).await;
+    let hover = client.request("textDocument/hover", hover_at).await;
+    assert_eq!(hover["contents"]["value"].as_str().unwrap(), plain);
+    assert!(refreshes(&client, "workspace/codeLens/refresh") >= 2);
+
+    // Closing the blueprint stops the scraping: no more refreshes.
+    client.notify(
+        "textDocument/didClose",
+        json!({"textDocument": {"uri": uri}}),
+    );
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let after_close = refreshes(&client, "workspace/codeLens/refresh")
+        + refreshes(&client, "workspace/inlayHint/refresh");
+    tokio::time::sleep(Duration::from_millis(800)).await;
+    assert_eq!(
+        refreshes(&client, "workspace/codeLens/refresh")
+            + refreshes(&client, "workspace/inlayHint/refresh"),
+        after_close
+    );
+    client.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn no_metrics_address_no_hints_no_lens_no_error() {
+    let client = Client::start();
+    initialize(&client).await;
+    let uri = client.uri("quiet.blueprint.yaml");
+    let text = live_blueprint("");
+    client.open(&uri, &text, 1);
+    assert_no_fast_tier_findings(&client, &uri).await;
+    tokio::time::sleep(Duration::from_millis(600)).await;
+    assert_eq!(hints(&client, &uri).await, Vec::<Value>::new());
+    assert_eq!(lenses(&client, &uri).await, Vec::<Value>::new());
+    let (line, col) = name_end(&text, "task_store");
+    let hover = client
+        .request("textDocument/hover", at(&uri, line, col - 2))
+        .await;
+    assert!(!hover["contents"]["value"]
+        .as_str()
+        .unwrap()
+        .contains("**Live**"));
+    assert_eq!(refreshes(&client, "workspace/inlayHint/refresh"), 0);
+    assert_eq!(refreshes(&client, "workspace/codeLens/refresh"), 0);
+    assert!(client
+        .notifications
+        .lock()
+        .unwrap()
+        .iter()
+        .all(|n| n["method"] != "window/showMessage"));
+    client.shutdown().await;
+}
+
+/// Nothing listens at the address: the lens says so, no hints, no error.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn nothing_running_is_not_connected_without_noise() {
+    // A port that was just free: bind, note it, release it.
+    let addr = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .to_string();
+    let client = Client::start();
+    initialize(&client).await;
+    let uri = client.uri("down.blueprint.yaml");
+    let text = live_blueprint(&addr);
+    client.open(&uri, &text, 1);
+    assert_no_fast_tier_findings(&client, &uri).await;
+    until(
+        "the not-connected lens",
+        || lenses(&client, &uri),
+        |l| {
+            l.len() == 1
+                && l[0]["command"]["title"] == format!("○ live metrics: not connected ({addr})")
+        },
+    )
+    .await;
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert_eq!(hints(&client, &uri).await, Vec::<Value>::new());
+    assert_eq!(refreshes(&client, "workspace/inlayHint/refresh"), 0);
+    assert!(client
+        .notifications
+        .lock()
+        .unwrap()
+        .iter()
+        .all(|n| n["method"] != "window/showMessage"));
+    client.shutdown().await;
+}
+
+/// `blueprint.liveMetrics` in `workspace/didChangeConfiguration`: an
+/// address for a blueprint that declares none, then `enabled: false`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn the_client_setting_overrides_and_disables() {
+    let metrics = Metrics::new();
+    let pool = metrics.pool("task_store", "main");
+    pool.set_max(4);
+    pool.set_connections(3, 1);
+    let (address, server) = serve_metrics(metrics).await;
+    let client = Client::start();
+    initialize(&client).await;
+    let uri = client.uri("elsewhere.blueprint.yaml");
+    let text = live_blueprint("");
+    client.open(&uri, &text, 1);
+    assert_no_fast_tier_findings(&client, &uri).await;
+    assert_eq!(lenses(&client, &uri).await, Vec::<Value>::new());
+
+    let settings = |enabled: bool| {
+        json!({"settings": {"blueprint": {"liveMetrics": {
+            "address": address, "intervalMs": 200, "enabled": enabled
+        }}}})
+    };
+    client.notify("workspace/didChangeConfiguration", settings(true));
+    let found = until("the hint", || hints(&client, &uri), |h| h.len() == 1).await;
+    assert_eq!(label(&found[0]), "pool 1/4 · 0/s");
+    let lens = lenses(&client, &uri).await;
+    assert!(
+        lens[0]["command"]["title"]
+            .as_str()
+            .is_some_and(|t| t.starts_with(&format!("● live: {address} · scraped "))),
+        "{lens:#?}"
+    );
+
+    client.notify("workspace/didChangeConfiguration", settings(false));
+    until("no lens", || lenses(&client, &uri), |l| l.is_empty()).await;
+    assert_eq!(hints(&client, &uri).await, Vec::<Value>::new());
+    server.cancel();
+    client.shutdown().await;
+}
