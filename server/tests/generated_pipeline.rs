@@ -19,29 +19,11 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use generated_support::{
-    build, eventually, fixture, generate, require, sample, shared_target, tasks_blueprint, text,
-    unique, with_database, System,
+    build, eventually, fixture, generate, require, sample, scalar, shared_target, tasks_blueprint,
+    text, ScratchDatabase, System,
 };
 use serde_json::Value;
-use sqlx::{AssertSqlSafe, Connection};
-
-/// The single number `sql` selects, read with a connection of our own.
-async fn scalar(url: &str, sql: &str) -> i64 {
-    let sql = sql.to_owned();
-    if url.starts_with("postgres") {
-        let mut c = sqlx::PgConnection::connect(url).await.expect("connect");
-        sqlx::query_scalar(AssertSqlSafe(sql))
-            .fetch_one(&mut c)
-            .await
-            .expect("query")
-    } else {
-        let mut c = sqlx::MySqlConnection::connect(url).await.expect("connect");
-        sqlx::query_scalar(AssertSqlSafe(sql))
-            .fetch_one(&mut c)
-            .await
-            .expect("query")
-    }
-}
+use sqlx::Connection;
 
 /// The pipeline fixture for `engine`, named `system`, its ledger at
 /// `${LEDGER_URL}` and its Sink posting to `${ALERTS_URL}`.
@@ -303,18 +285,10 @@ async fn pipeline_system_routes_batches_scores_and_sinks() {
     let Some(admin) = require("DATABASE_URL_POSTGRES") else {
         return;
     };
-    let db = unique("bp_pipe");
-    let mut conn = sqlx::PgConnection::connect(&admin).await.expect("connect");
-    sqlx::raw_sql(AssertSqlSafe(format!("CREATE DATABASE {db}")))
-        .execute(&mut conn)
-        .await
-        .expect("create database");
-    let url = with_database(&admin, &db);
+    let scratch = ScratchDatabase::create(&admin, "bp_pipe").await;
+    let url = scratch.url.clone();
     run_pipeline("postgres", "pipeline_pg", &url).await;
-    sqlx::raw_sql(AssertSqlSafe(format!("DROP DATABASE {db} WITH (FORCE)")))
-        .execute(&mut conn)
-        .await
-        .expect("drop database");
+    scratch.drop_now().await;
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -322,20 +296,10 @@ async fn mariadb_pipeline_routes_batches_scores_and_sinks() {
     let Some(admin) = require("DATABASE_URL_MYSQL") else {
         return;
     };
-    let db = unique("bp_pipe");
-    let mut conn = sqlx::MySqlConnection::connect(&admin)
-        .await
-        .expect("connect");
-    sqlx::raw_sql(AssertSqlSafe(format!("CREATE DATABASE {db}")))
-        .execute(&mut conn)
-        .await
-        .expect("create database");
-    let url = with_database(&admin, &db);
+    let scratch = ScratchDatabase::create(&admin, "bp_pipe").await;
+    let url = scratch.url.clone();
     run_pipeline("mysql", "pipeline_mysql", &url).await;
-    sqlx::raw_sql(AssertSqlSafe(format!("DROP DATABASE {db}")))
-        .execute(&mut conn)
-        .await
-        .expect("drop database");
+    scratch.drop_now().await;
 }
 
 /// `from` replaced by `to` in `text`, which must contain it.
@@ -380,13 +344,8 @@ async fn pipeline_drains_open_windows_and_sink_batches_on_sigterm() {
     let Some(admin) = require("DATABASE_URL_POSTGRES") else {
         return;
     };
-    let db = unique("bp_drain");
-    let mut conn = sqlx::PgConnection::connect(&admin).await.expect("connect");
-    sqlx::raw_sql(AssertSqlSafe(format!("CREATE DATABASE {db}")))
-        .execute(&mut conn)
-        .await
-        .expect("create database");
-    let db_url = with_database(&admin, &db);
+    let scratch = ScratchDatabase::create(&admin, "bp_drain").await;
+    let db_url = scratch.url.clone();
 
     let name = "pipeline_drain_pg";
     let dir = tempfile::tempdir().expect("tempdir");
@@ -467,10 +426,7 @@ async fn pipeline_drains_open_windows_and_sink_batches_on_sigterm() {
         alerted.len(),
         alerts.bodies().len(),
     );
-    sqlx::raw_sql(AssertSqlSafe(format!("DROP DATABASE {db} WITH (FORCE)")))
-        .execute(&mut conn)
-        .await
-        .expect("drop database");
+    scratch.drop_now().await;
 }
 
 #[test]
@@ -543,13 +499,8 @@ async fn generated_pipeline_tests_skip_without_the_sink_url() {
     let Some(admin) = require("DATABASE_URL_POSTGRES") else {
         return;
     };
-    let db = unique("bp_own");
-    let mut conn = sqlx::PgConnection::connect(&admin).await.expect("connect");
-    sqlx::raw_sql(AssertSqlSafe(format!("CREATE DATABASE {db}")))
-        .execute(&mut conn)
-        .await
-        .expect("create database");
-    let db_url = with_database(&admin, &db);
+    let scratch = ScratchDatabase::create(&admin, "bp_own").await;
+    let db_url = scratch.url.clone();
     let dir = tempfile::tempdir().expect("tempdir");
     let name = "pipeline_own_tests";
     let file = dir.path().join("pipeline.blueprint.yaml");
@@ -569,10 +520,7 @@ async fn generated_pipeline_tests_skip_without_the_sink_url() {
         .await
         .expect("run cargo test");
     let report = text(&out);
-    sqlx::raw_sql(AssertSqlSafe(format!("DROP DATABASE {db} WITH (FORCE)")))
-        .execute(&mut conn)
-        .await
-        .expect("drop database");
+    scratch.drop_now().await;
     assert!(
         out.status.success() && report.contains("skipped:") && report.contains("ALERTS_URL"),
         "without ALERTS_URL the generated test skips, naming it:\n{report}"

@@ -16,34 +16,14 @@ use std::time::Duration;
 
 use generated_support::proxy::Proxy;
 use generated_support::{
-    build, eventually, generate, require, sample, tasks_blueprint, text, unique, with_database,
+    build, eventually, generate, require, sample, scalar, tasks_blueprint, text, ScratchDatabase,
     System,
 };
 use serde_json::{json, Value};
-use sqlx::{AssertSqlSafe, Connection};
 
 /// Rows in `table`, read with a connection of our own.
 async fn count(url: &str, table: &str) -> i64 {
-    let sql = format!("SELECT COUNT(*) FROM {table}");
-    if url.starts_with("postgres") {
-        let mut c = sqlx::PgConnection::connect(url).await.expect("connect");
-        sqlx::query_scalar(AssertSqlSafe(sql))
-            .fetch_one(&mut c)
-            .await
-            .expect("count")
-    } else if url.starts_with("mysql") {
-        let mut c = sqlx::MySqlConnection::connect(url).await.expect("connect");
-        sqlx::query_scalar(AssertSqlSafe(sql))
-            .fetch_one(&mut c)
-            .await
-            .expect("count")
-    } else {
-        let mut c = sqlx::SqliteConnection::connect(url).await.expect("connect");
-        sqlx::query_scalar(AssertSqlSafe(sql))
-            .fetch_one(&mut c)
-            .await
-            .expect("count")
-    }
+    scalar(url, &format!("SELECT COUNT(*) FROM {table}")).await
 }
 
 fn task(n: u32) -> Value {
@@ -367,18 +347,10 @@ async fn postgres_system_serves_rest_fans_out_and_follows_its_database() {
     let Some(admin) = require("DATABASE_URL_POSTGRES") else {
         return;
     };
-    let db = unique("bp_gen");
-    let mut conn = sqlx::PgConnection::connect(&admin).await.expect("connect");
-    sqlx::raw_sql(AssertSqlSafe(format!("CREATE DATABASE {db}")))
-        .execute(&mut conn)
-        .await
-        .expect("create database");
-    let url = with_database(&admin, &db);
+    let scratch = ScratchDatabase::create(&admin, "bp_gen").await;
+    let url = scratch.url.clone();
     run_against_server("postgres", &url, server_addr(&admin)).await;
-    sqlx::raw_sql(AssertSqlSafe(format!("DROP DATABASE {db} WITH (FORCE)")))
-        .execute(&mut conn)
-        .await
-        .expect("drop database");
+    scratch.drop_now().await;
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -386,20 +358,10 @@ async fn mariadb_system_serves_rest_fans_out_and_follows_its_database() {
     let Some(admin) = require("DATABASE_URL_MYSQL") else {
         return;
     };
-    let db = unique("bp_gen");
-    let mut conn = sqlx::MySqlConnection::connect(&admin)
-        .await
-        .expect("connect");
-    sqlx::raw_sql(AssertSqlSafe(format!("CREATE DATABASE {db}")))
-        .execute(&mut conn)
-        .await
-        .expect("create database");
-    let url = with_database(&admin, &db);
+    let scratch = ScratchDatabase::create(&admin, "bp_gen").await;
+    let url = scratch.url.clone();
     run_against_server("mysql", &url, server_addr(&admin)).await;
-    sqlx::raw_sql(AssertSqlSafe(format!("DROP DATABASE {db}")))
-        .execute(&mut conn)
-        .await
-        .expect("drop database");
+    scratch.drop_now().await;
 }
 
 const USER_CODE: &str = r#"//! Titles are stored in capitals.

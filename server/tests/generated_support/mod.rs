@@ -228,3 +228,80 @@ pub fn with_database(url: &str, db: &str) -> String {
         None => format!("{base}/{db}"),
     }
 }
+
+/// The single number `sql` selects, read with a connection of our own
+/// (PostgreSQL, MySQL/MariaDB or SQLite, by the URL's scheme).
+pub async fn scalar(url: &str, sql: &str) -> i64 {
+    use sqlx::{AssertSqlSafe, Connection};
+    let sql = AssertSqlSafe(sql.to_owned());
+    if url.starts_with("postgres") {
+        let mut c = sqlx::PgConnection::connect(url).await.expect("connect");
+        sqlx::query_scalar(sql)
+            .fetch_one(&mut c)
+            .await
+            .expect("query")
+    } else if url.starts_with("mysql") {
+        let mut c = sqlx::MySqlConnection::connect(url).await.expect("connect");
+        sqlx::query_scalar(sql)
+            .fetch_one(&mut c)
+            .await
+            .expect("query")
+    } else {
+        let mut c = sqlx::SqliteConnection::connect(url).await.expect("connect");
+        sqlx::query_scalar(sql)
+            .fetch_one(&mut c)
+            .await
+            .expect("query")
+    }
+}
+
+/// A database of its own for one test, on the server `admin` names
+/// (PostgreSQL or MySQL/MariaDB); [`ScratchDatabase::drop_now`] removes it.
+pub struct ScratchDatabase {
+    admin: String,
+    name: String,
+    /// The URL of the new database.
+    pub url: String,
+}
+
+impl ScratchDatabase {
+    pub async fn create(admin: &str, prefix: &str) -> ScratchDatabase {
+        let name = unique(prefix);
+        admin_execute(admin, &format!("CREATE DATABASE {name}")).await;
+        ScratchDatabase {
+            admin: admin.to_owned(),
+            url: with_database(admin, &name),
+            name,
+        }
+    }
+
+    pub async fn drop_now(self) {
+        let sql = if self.admin.starts_with("postgres") {
+            // Connections the system under test left behind must not block it.
+            format!("DROP DATABASE {} WITH (FORCE)", self.name)
+        } else {
+            format!("DROP DATABASE {}", self.name)
+        };
+        admin_execute(&self.admin, &sql).await;
+    }
+}
+
+async fn admin_execute(admin: &str, sql: &str) {
+    use sqlx::{AssertSqlSafe, Connection};
+    let sql = AssertSqlSafe(sql.to_owned());
+    if admin.starts_with("postgres") {
+        let mut c = sqlx::PgConnection::connect(admin).await.expect("connect");
+        sqlx::raw_sql(sql)
+            .execute(&mut c)
+            .await
+            .expect("admin statement");
+    } else {
+        let mut c = sqlx::MySqlConnection::connect(admin)
+            .await
+            .expect("connect");
+        sqlx::raw_sql(sql)
+            .execute(&mut c)
+            .await
+            .expect("admin statement");
+    }
+}
