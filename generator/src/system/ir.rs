@@ -159,7 +159,7 @@ pub fn build(text: &str, root: &Node, blueprint: &Blueprint) -> Result<SystemIr,
     let databases = system
         .databases
         .iter()
-        .map(|d| database(text, d))
+        .map(database)
         .collect::<Result<Vec<_>, _>>()?;
     let mut components = Vec::new();
     for c in &system.components {
@@ -194,10 +194,7 @@ pub fn build(text: &str, root: &Node, blueprint: &Blueprint) -> Result<SystemIr,
     Ok(ir)
 }
 
-fn database(
-    text: &str,
-    d: &blueprint_grammars::model::Database,
-) -> Result<DatabaseIr, GenerateError> {
+fn database(d: &blueprint_grammars::model::Database) -> Result<DatabaseIr, GenerateError> {
     let name = d.name.value.clone();
     let url = d
         .url
@@ -212,7 +209,6 @@ fn database(
                 "database `{name}` has no engine the generator knows"
             ))
         })?;
-    let _ = text;
     let password_var = format!("{}_DB_PASSWORD", upper_snake(&name));
     let url_template = without_literal_password(&url, &password_var);
     let variables = variables_of(&url_template);
@@ -374,30 +370,35 @@ fn passes_requests(kind: ComponentType) -> bool {
 /// request-passing components (breadth first, so the nearest store wins).
 fn resolve_rest(ir: &mut SystemIr) {
     let mut found = Vec::new();
+    // Components on the way from an endpoint to the store it serves.
+    let mut on_path = BTreeSet::new();
     for (i, api) in ir.components.iter().enumerate() {
         if api.kind != ComponentType::ApiEndpoint {
             continue;
         }
         for output in &api.outputs {
-            if let Some(store) = nearest_store(ir, &api.name, &output.name) {
-                let base = api
-                    .config_str("base_path")
-                    .unwrap_or("")
-                    .trim_end_matches('/');
-                let store_ir = store.store.as_ref().expect("a store");
-                let path = api
-                    .config_str("path")
-                    .map_or_else(|| format!("/{}", store_ir.table), str::to_owned);
-                found.push((
-                    i,
-                    RestIr {
-                        output: output.name.clone(),
-                        store: store.name.clone(),
-                        collection: format!("{base}{path}"),
-                        key: store_ir.key.clone(),
-                    },
-                ));
-            }
+            let Some(path) = path_to_nearest_store(ir, &api.name, &output.name) else {
+                continue;
+            };
+            let store = path.last().expect("a path ends at its store");
+            let store_ir = store.store.as_ref().expect("a store");
+            let base = api
+                .config_str("base_path")
+                .unwrap_or("")
+                .trim_end_matches('/');
+            let route = api
+                .config_str("path")
+                .map_or_else(|| format!("/{}", store_ir.table), str::to_owned);
+            found.push((
+                i,
+                RestIr {
+                    output: output.name.clone(),
+                    store: store.name.clone(),
+                    collection: format!("{base}{route}"),
+                    key: store_ir.key.clone(),
+                },
+            ));
+            on_path.extend(path.iter().map(|c| c.name.clone()));
         }
     }
     for (i, rest) in found {
@@ -405,76 +406,45 @@ fn resolve_rest(ir: &mut SystemIr) {
     }
     // The runtime gives a request's reply to the first binding of an output
     // only: put the branch that reaches the served store first.
-    let on_path: BTreeSet<String> = ir
-        .components
-        .iter()
-        .flat_map(|c| c.rest.iter().map(move |r| (c, r)))
-        .flat_map(|(c, r)| path_to(ir, &c.name, &r.output, &r.store))
-        .collect();
     ir.bindings
         .sort_by_key(|b| (b.from.clone(), !on_path.contains(&b.to.0)));
 }
 
-/// Components on the first path from `component.port` to `store`.
-fn path_to(ir: &SystemIr, component: &str, port: &str, store: &str) -> Vec<String> {
-    let mut parent: Vec<(String, String)> = Vec::new();
-    let mut queue: VecDeque<(String, Option<String>)> = VecDeque::new();
-    queue.push_back((component.to_owned(), Some(port.to_owned())));
-    let mut seen = BTreeSet::new();
-    while let Some((from, port)) = queue.pop_front() {
+/// The components from `component.port` to the nearest store reachable
+/// through request-passing components (breadth first, in binding order),
+/// the store last; `None` when no store is reachable.
+fn path_to_nearest_store<'a>(
+    ir: &'a SystemIr,
+    component: &str,
+    port: &str,
+) -> Option<Vec<&'a ComponentIr>> {
+    let mut parent: Vec<(&'a ComponentIr, Option<&'a ComponentIr>)> = Vec::new();
+    let mut queue: VecDeque<(Option<&'a ComponentIr>, &str, Option<&str>)> = VecDeque::new();
+    queue.push_back((None, component, Some(port)));
+    while let Some((via, from, port)) = queue.pop_front() {
         for b in &ir.bindings {
-            if b.from.0 != from || port.as_ref().is_some_and(|p| *p != b.from.1) {
+            if b.from.0 != from || port.is_some_and(|p| p != b.from.1) {
                 continue;
             }
-            if !seen.insert(b.to.0.clone()) {
-                continue;
-            }
-            parent.push((b.to.0.clone(), from.clone()));
-            if b.to.0 == store {
-                let mut path = vec![store.to_owned()];
-                let mut at = store.to_owned();
-                while let Some((_, p)) = parent.iter().find(|(child, _)| *child == at) {
-                    if p == component {
-                        break;
-                    }
-                    path.push(p.clone());
-                    at = p.clone();
-                }
-                return path;
-            }
-            let passes = ir
-                .components
-                .iter()
-                .any(|c| c.name == b.to.0 && passes_requests(c.kind));
-            if passes {
-                queue.push_back((b.to.0.clone(), None));
-            }
-        }
-    }
-    Vec::new()
-}
-
-fn nearest_store<'a>(ir: &'a SystemIr, component: &str, port: &str) -> Option<&'a ComponentIr> {
-    let mut queue: VecDeque<(String, Option<String>)> = VecDeque::new();
-    let mut seen = BTreeSet::new();
-    queue.push_back((component.to_owned(), Some(port.to_owned())));
-    while let Some((from, port)) = queue.pop_front() {
-        for b in &ir.bindings {
-            if b.from.0 != from || port.as_ref().is_some_and(|p| *p != b.from.1) {
-                continue;
-            }
-            let target = &b.to.0;
-            if !seen.insert(target.clone()) {
-                continue;
-            }
-            let Some(c) = ir.components.iter().find(|c| &c.name == target) else {
+            let Some(c) = ir.components.iter().find(|c| c.name == b.to.0) else {
                 continue;
             };
+            if parent.iter().any(|(seen, _)| seen.name == c.name) {
+                continue;
+            }
+            parent.push((c, via));
             if c.kind == ComponentType::Store && c.store.is_some() {
-                return Some(c);
+                let mut path = vec![c];
+                let mut at = via;
+                while let Some(step) = at {
+                    path.push(step);
+                    at = parent.iter().find(|(p, _)| p.name == step.name)?.1;
+                }
+                path.reverse();
+                return Some(path);
             }
             if passes_requests(c.kind) {
-                queue.push_back((c.name.clone(), None));
+                queue.push_back((Some(c), &c.name, None));
             }
         }
     }

@@ -10,13 +10,12 @@ use crate::digest::header;
 
 const USER_DIR: &str = "src/components/";
 
-fn system_header(system: &SystemIr, digest: u64) -> String {
-    let _ = system;
+fn system_header(digest: u64) -> String {
     header("system", digest, USER_DIR)
 }
 
 pub fn main_rs(system: &SystemIr, digest: u64) -> String {
-    let mut out = system_header(system, digest);
+    let mut out = system_header(digest);
     out.push_str(&fill(
         r#"//! Runs `{{name}}` until SIGTERM or ctrl-c, then drains and exits.
 
@@ -31,7 +30,7 @@ async fn main() -> std::process::ExitCode {
 }
 
 pub fn generated_mod_rs(system: &SystemIr, digest: u64) -> String {
-    let mut out = system_header(system, digest);
+    let mut out = system_header(digest);
     out.push_str("//! The generated half of each component: hooks traits with default\n//! behaviour, and the components that call them.\n\n");
     for c in &system.components {
         out.push_str(&format!("pub mod {};\n", c.name));
@@ -40,7 +39,7 @@ pub fn generated_mod_rs(system: &SystemIr, digest: u64) -> String {
 }
 
 pub fn config_rs(system: &SystemIr, digest: u64) -> String {
-    let mut out = system_header(system, digest);
+    let mut out = system_header(digest);
     out.push_str("//! Settings, from the environment (and `.env`), with the blueprint's\n//! values as defaults. Nothing secret is written here: database URLs are\n//! read from the variables the blueprint names.\n\nuse std::time::Duration;\n\n#[allow(unused_imports)]\nuse blueprint_runtime::config::{env_or, expand};\nuse blueprint_runtime::store::Migrations;\n\n");
     out.push_str("/// One database's connection settings.\n#[derive(Clone, Debug)]\npub struct Database {\n    pub url: String,\n    pub max_connections: u32,\n    pub min_connections: u32,\n    pub acquire_timeout: Duration,\n    pub migrations: Migrations,\n}\n\n");
     out.push_str("/// The databases of `system.databases`.\n#[derive(Clone, Debug)]\npub struct Databases {\n");
@@ -189,7 +188,7 @@ fn construct(c: &ComponentIr) -> String {
 }
 
 pub fn lib_rs(system: &SystemIr, digest: u64) -> String {
-    let mut out = system_header(system, digest);
+    let mut out = system_header(digest);
     let mut user_mods = String::new();
     for c in &system.components {
         user_mods.push_str(&format!("    pub mod {};\n", c.name));
