@@ -127,6 +127,17 @@ async fn lenses(client: &Client, uri: &str) -> Vec<Value> {
     result.as_array().cloned().unwrap_or_default()
 }
 
+/// The title of the status lens, when the lenses are the status and its
+/// `disconnect` action.
+fn status_title(lenses: &[Value]) -> Option<String> {
+    match lenses {
+        [status, action] if action["command"]["command"] == "blueprint.live.disconnect" => {
+            status["command"]["title"].as_str().map(str::to_owned)
+        }
+        _ => None,
+    }
+}
+
 /// Polls `probe` until `pred` holds (10 s at most).
 async fn until<T: std::fmt::Debug, F: std::future::Future<Output = T>>(
     what: &str,
@@ -214,10 +225,9 @@ async fn hints_hover_and_lens_follow_the_running_system() {
         "the live lens",
         || lenses(&client, &uri),
         |l| {
-            l.len() == 1
-                && l[0]["command"]["title"]
-                    .as_str()
-                    .is_some_and(|t| t.starts_with("● live: "))
+            status_title(l)
+                .as_deref()
+                .is_some_and(|t| t.starts_with("● live: "))
         },
     )
     .await;
@@ -311,10 +321,7 @@ async fn hints_hover_and_lens_follow_the_running_system() {
     let lens = until(
         "the not-connected lens",
         || lenses(&client, &uri),
-        |l| {
-            l.len() == 1
-                && l[0]["command"]["title"] == format!("○ live metrics: not connected ({address})")
-        },
+        |l| status_title(l) == Some(format!("○ live metrics: not connected ({address})")),
     )
     .await;
     assert_eq!(lens[0]["range"]["start"]["line"], system_line);
@@ -388,10 +395,7 @@ async fn nothing_running_is_not_connected_without_noise() {
     until(
         "the not-connected lens",
         || lenses(&client, &uri),
-        |l| {
-            l.len() == 1
-                && l[0]["command"]["title"] == format!("○ live metrics: not connected ({addr})")
-        },
+        |l| status_title(l) == Some(format!("○ live metrics: not connected ({addr})")),
     )
     .await;
     tokio::time::sleep(Duration::from_millis(500)).await;
@@ -440,6 +444,188 @@ async fn the_client_setting_overrides_and_disables() {
     );
 
     client.notify("workspace/didChangeConfiguration", settings(false));
+    until("no lens", || lenses(&client, &uri), |l| l.is_empty()).await;
+    assert_eq!(hints(&client, &uri).await, Vec::<Value>::new());
+    server.cancel();
+    client.shutdown().await;
+}
+
+/// The `blueprint-live` diagnostics of the latest publish for `uri`, as
+/// (code, line).
+fn live_warnings(client: &Client, uri: &str) -> Vec<(String, u64)> {
+    client
+        .published()
+        .iter()
+        .rev()
+        .find(|p| p["uri"] == uri)
+        .and_then(|p| p["diagnostics"].as_array().cloned())
+        .unwrap_or_default()
+        .iter()
+        .filter(|d| d["source"] == "blueprint-live")
+        .map(|d| {
+            (
+                d["code"].as_str().unwrap_or_default().to_owned(),
+                d["range"]["start"]["line"].as_u64().unwrap_or_default(),
+            )
+        })
+        .collect()
+}
+
+/// Callers waiting on a full pool raise `pool-saturated` on the store's
+/// name; it is withdrawn in the first window without waiters. The endpoint
+/// the blueprint declares and the system does not report is
+/// `not-reported` throughout.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn live_warnings_come_and_go_with_their_condition() {
+    let metrics = Metrics::new();
+    let pool = metrics.pool("task_store", "main");
+    pool.set_max(2);
+    pool.set_connections(2, 0);
+    let (address, server) = serve_metrics(metrics.clone()).await;
+    let client = Client::start();
+    initialize(&client).await;
+    let uri = client.uri("warn.blueprint.yaml");
+    let text = live_blueprint(&address);
+    client.open(&uri, &text, 1);
+    assert_no_fast_tier_findings(&client, &uri).await;
+    let store_line = u64::from(name_end(&text, "task_store").0);
+    let api_line = u64::from(name_end(&text, "task_api").0);
+    let not_reported = ("not-reported".to_owned(), api_line);
+
+    until(
+        "the not-reported warning",
+        || async { live_warnings(&client, &uri) },
+        |w| w == std::slice::from_ref(&not_reported),
+    )
+    .await;
+
+    // Saturate: every connection in use, three callers waiting.
+    pool.set_connections(0, 2);
+    let waiting = [
+        pool.acquire_started(),
+        pool.acquire_started(),
+        pool.acquire_started(),
+    ];
+    let saturated = ("pool-saturated".to_owned(), store_line);
+    until(
+        "the saturation warning",
+        || async { live_warnings(&client, &uri) },
+        |w| w.contains(&saturated),
+    )
+    .await;
+    let published = client.published();
+    let message = published
+        .iter()
+        .rev()
+        .find(|p| p["uri"] == uri.as_str())
+        .and_then(|p| p["diagnostics"].as_array().cloned())
+        .unwrap()
+        .into_iter()
+        .find(|d| d["code"] == "pool-saturated")
+        .unwrap();
+    let message = message["message"].as_str().unwrap();
+    assert!(
+        message.starts_with(
+            "pool `main` of `task_store` is saturated: 2/2 connections in use, 3 waiting"
+        ),
+        "{message}"
+    );
+    assert_eq!(
+        client
+            .pull(&uri)
+            .await
+            .iter()
+            .filter(|d| d["code"] == "pool-saturated")
+            .count(),
+        1
+    );
+
+    // The waiters got their connections: the warning goes.
+    drop(waiting);
+    pool.set_connections(1, 1);
+    until(
+        "the saturation warning withdrawn",
+        || async { live_warnings(&client, &uri) },
+        |w| w == std::slice::from_ref(&not_reported),
+    )
+    .await;
+
+    // The system stops: every live warning goes.
+    server.cancel();
+    until(
+        "no live warnings",
+        || async { live_warnings(&client, &uri) },
+        |w| w.is_empty(),
+    )
+    .await;
+    client.shutdown().await;
+}
+
+/// `blueprint.live.connect ADDRESS` scrapes a blueprint that declares no
+/// address; `blueprint.live.disconnect` withdraws everything and the lens
+/// offers to connect; connect without an address resumes; a malformed
+/// address is refused with the reason.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn connect_and_disconnect_commands() {
+    let metrics = Metrics::new();
+    let pool = metrics.pool("task_store", "main");
+    pool.set_max(4);
+    pool.set_connections(3, 1);
+    let (address, server) = serve_metrics(metrics).await;
+    let client = Client::start();
+    initialize(&client).await;
+    let uri = client.uri("connect.blueprint.yaml");
+    client.open(&uri, &live_blueprint(""), 1);
+    assert_no_fast_tier_findings(&client, &uri).await;
+    assert_eq!(lenses(&client, &uri).await, Vec::<Value>::new());
+
+    let execute = |command: &str, arguments: Value| {
+        client.response(
+            "workspace/executeCommand",
+            json!({"command": command, "arguments": arguments}),
+        )
+    };
+    let refused = execute("blueprint.live.connect", json!(["no-port-here"])).await;
+    let error = refused["error"]["message"].as_str().unwrap_or_default();
+    assert!(error.contains("expected host:port"), "{refused}");
+
+    let connected = execute("blueprint.live.connect", json!([address])).await;
+    assert_eq!(connected["result"]["address"], address, "{connected}");
+    until("the hint", || hints(&client, &uri), |h| h.len() == 1).await;
+    until(
+        "the live lens",
+        || lenses(&client, &uri),
+        |l| status_title(l).is_some_and(|t| t.starts_with(&format!("● live: {address}"))),
+    )
+    .await;
+    until(
+        "the not-reported warning",
+        || async { live_warnings(&client, &uri) },
+        |w| w.len() == 1,
+    )
+    .await;
+
+    let done = execute("blueprint.live.disconnect", json!([])).await;
+    assert!(done.get("error").is_none(), "{done}");
+    assert_eq!(hints(&client, &uri).await, Vec::<Value>::new());
+    let lens = lenses(&client, &uri).await;
+    assert_eq!(lens.len(), 2, "{lens:#?}");
+    assert_eq!(lens[0]["command"]["title"], "○ live metrics: disconnected");
+    assert_eq!(lens[1]["command"]["command"], "blueprint.live.connect");
+    until(
+        "live warnings withdrawn",
+        || async { live_warnings(&client, &uri) },
+        |w| w.is_empty(),
+    )
+    .await;
+
+    // Connect without an address resumes the address connected to...
+    let resumed = execute("blueprint.live.connect", json!([])).await;
+    assert_eq!(resumed["result"]["address"], address, "{resumed}");
+    until("the hint again", || hints(&client, &uri), |h| h.len() == 1).await;
+    // ...and, once connected, goes back to the blueprint's own: none.
+    let own = execute("blueprint.live.connect", json!([])).await;
+    assert_eq!(own["result"]["address"], Value::Null, "{own}");
     until("no lens", || lenses(&client, &uri), |l| l.is_empty()).await;
     assert_eq!(hints(&client, &uri).await, Vec::<Value>::new());
     server.cancel();

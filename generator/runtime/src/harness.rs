@@ -247,6 +247,11 @@ impl Harness {
                 .spawners
                 .remove(name)
                 .expect("every ordered name has a spawner");
+            // Every component reports from the start, idle or not: the
+            // editor tells "declared but not running" from "not busy" by it.
+            let labels = self.metrics.component(name);
+            self.metrics.messages.get_or_create(&labels);
+            self.metrics.errors.get_or_create(&labels);
             let wired = Wired {
                 name: name.clone(),
                 inputs: inputs.remove(name).unwrap_or_else(Inputs::new),

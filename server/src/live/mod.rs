@@ -11,11 +11,15 @@
 //!   deltas with counter resets.
 //! - [`figures`]: per-component and per-database figures over a window,
 //!   and their inlay text and hover table.
+//! - [`findings`]: the warnings a window's figures raise (pool saturated,
+//!   acquire timeouts, error rate, components not reported).
 
 pub mod exposition;
 pub mod figures;
+pub mod findings;
 pub mod histogram;
 pub mod scrape;
 
 pub use figures::{figures, ComponentFigures, DatabaseFigures, Figures};
+pub use findings::{findings, Finding, FindingKind, Thresholds};
 pub use scrape::{scrape, Scrape, ScrapeError};

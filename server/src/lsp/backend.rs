@@ -294,7 +294,8 @@ impl LanguageServer for Backend {
     }
 }
 
-/// Publishes `uri`'s current diagnostics (after a pre-flight finished).
+/// Publishes `uri`'s current diagnostics (after a pre-flight finished or
+/// the live warnings changed).
 pub async fn republish(client: &Client, state: &Arc<State>, uri: &Uri) {
     if let Some(analysis) = state.analyses.get(uri).map(|a| a.clone()) {
         publish(client, state, uri, &analysis).await;

@@ -8,6 +8,8 @@ use super::features::semantic_tokens;
 pub const COMMANDS: &[&str] = &[
     super::features::commands::PREFLIGHT,
     super::features::generate::GENERATE,
+    super::live::commands::CONNECT,
+    super::live::commands::DISCONNECT,
 ];
 
 pub fn capabilities(encoding: super::position::PositionEncoding) -> ServerCapabilities {

@@ -1,7 +1,7 @@
 //! Keeping the editor's diagnostics current: debounced analysis after
 //! edits (a newer edit makes an older run's result stale, and it is
 //! dropped), and publishing the fast tiers together with the latest
-//! pre-flight results.
+//! pre-flight results and live warnings.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -58,6 +58,9 @@ pub fn lsp_diagnostics(state: &State, uri: &Uri, analysis: &FileAnalysis) -> Vec
     if let Some(preflight) = state.preflight.get(uri) {
         all.extend(preflight.iter().cloned());
     }
+    all.extend(super::live::diagnostics::lsp_diagnostics(
+        state, uri, analysis, &positions,
+    ));
     all
 }
 

@@ -4,6 +4,7 @@ use tower_lsp_server::jsonrpc::{Error, Result};
 use tower_lsp_server::ls_types::{ExecuteCommandParams, LSPAny, Uri};
 use tower_lsp_server::Client;
 
+use crate::lsp::live::commands as live;
 use crate::lsp::state::State;
 
 /// Runs the database pre-flight of a blueprint: argument, its URI (the
@@ -34,6 +35,8 @@ pub async fn execute(
         super::generate::GENERATE => {
             super::generate::execute(client, state, &params.arguments).await
         }
+        live::CONNECT => live::connect(client, state, &params.arguments).await,
+        live::DISCONNECT => live::disconnect(client, state).await,
         other => Err(Error::invalid_params(format!("unknown command `{other}`"))),
     }
 }

@@ -49,11 +49,23 @@ pub async fn hover(state: &std::sync::Arc<State>, params: HoverParams) -> Result
             .as_ref()
             .and_then(|s| s.databases.iter().find(|d| d.span == database))
             .map(|d| d.name.value.clone());
-        let server = name.and_then(|name| {
+        let server = name.as_ref().and_then(|name| {
             state
                 .servers
                 .get(&at.text_document.uri)
-                .and_then(|all| all.iter().find(|i| i.database == name).cloned())
+                .and_then(|all| all.iter().find(|i| &i.database == name).cloned())
+        });
+        let server_max = server
+            .as_ref()
+            .and_then(|i| i.server.as_ref())
+            .and_then(|s| s.max_connections);
+        let live = name.as_deref().and_then(|name| {
+            crate::lsp::live::features::database_table(
+                state,
+                &at.text_document.uri,
+                name,
+                server_max,
+            )
         });
         if let Some(findings) = findings {
             value.push_str("\n\n**Last pre-flight**\n");
@@ -78,6 +90,10 @@ pub async fn hover(state: &std::sync::Arc<State>, params: HoverParams) -> Result
             for finding in findings {
                 let _ = write!(value, "\n- {finding}");
             }
+        }
+        if let Some(live) = live {
+            value.push_str("\n\n---\n\n");
+            value.push_str(&live);
         }
     }
     if let Some(table) =

@@ -99,7 +99,7 @@ pub async fn code_lenses(
     params: CodeLensParams,
 ) -> Result<Option<Vec<CodeLens>>> {
     let uri = params.text_document.uri;
-    let Some((analysis, address, Some(status))) = live_of(state, &uri).await else {
+    let Some(analysis) = state.current_analysis(&uri).await else {
         return Ok(None);
     };
     let Some(system) = analysis.blueprint.system.as_ref() else {
@@ -108,16 +108,35 @@ pub async fn code_lenses(
     let positions = analysis.positions(state.encoding());
     let at = system_key(&analysis.snapshot.text, system.span.start);
     let line = positions.position(at);
-    Ok(Some(vec![CodeLens {
+    let lens = |title: String, command: &str| CodeLens {
         range: Range::new(line, line),
         command: Some(Command {
-            title: lens_title(&address, &status),
-            // A label: nothing to run.
-            command: String::new(),
+            title,
+            command: command.to_owned(),
             arguments: None,
         }),
         data: None,
-    }]))
+    };
+    if state.live.is_paused() {
+        // Only where live metrics would otherwise show something.
+        let resumed = state.live.settings_when_connected();
+        let listen = system.metrics_listen.as_ref().map(|l| l.value.as_str());
+        if super::address_for(&resumed, listen).is_none() {
+            return Ok(None);
+        }
+        return Ok(Some(vec![
+            // A label: nothing to run.
+            lens("○ live metrics: disconnected".into(), ""),
+            lens("connect".into(), super::commands::CONNECT),
+        ]));
+    }
+    let Some((_, address, Some(status))) = live_of(state, &uri).await else {
+        return Ok(None);
+    };
+    Ok(Some(vec![
+        lens(lens_title(&address, &status), ""),
+        lens("disconnect".into(), super::commands::DISCONNECT),
+    ]))
 }
 
 /// The live table for the component named at `offset` of `uri`, to append
@@ -146,4 +165,61 @@ pub fn hover_table(
         "**Live** ({address})\n\n{}",
         component.hover_table(previous)
     ))
+}
+
+/// The live section of a database's hover: every component's pool on it
+/// (`pool_name` is the database's name) and their sum, against the server's
+/// `max_connections` from the last pre-flight.
+pub fn database_table(
+    state: &State,
+    uri: &Uri,
+    database: &str,
+    server_max: Option<u32>,
+) -> Option<String> {
+    let address = address_of(state, uri)?;
+    let status = state.live.status_of(&address)?;
+    let figures = status.figures.as_ref()?;
+    let total = figures.databases.get(database)?;
+    let count = |v: Option<f64>| v.map_or("?".to_owned(), |v| format!("{v:.0}"));
+    let mut out = format!(
+        "**Live** ({address}) · every pool on `{database}`\n\n| component | in use | max | waiting |\n|---|---:|---:|---:|\n"
+    );
+    for component in &total.components {
+        let Some(pool) = figures
+            .components
+            .get(component)
+            .and_then(|c| c.pools.iter().find(|p| p.pool_name == database))
+        else {
+            continue;
+        };
+        out.push_str(&format!(
+            "| {component} | {} | {} | {} |\n",
+            count(pool.used),
+            count(pool.max),
+            count(pool.pending),
+        ));
+    }
+    out.push_str(&format!(
+        "| **together** | {:.0} | {:.0} | {:.0} |\n",
+        total.used, total.max, total.pending
+    ));
+    match server_max {
+        Some(limit) => {
+            let share = total.max / f64::from(limit.max(1)) * 100.0;
+            out.push_str(&format!(
+                "\nThe pools may open {:.0} of the server's `max_connections` {limit} ({share:.0} %)",
+                total.max
+            ));
+            if total.max > f64::from(limit) {
+                out.push_str(
+                    ": **more than the server allows**; lower `pool.max_connections` or raise the server's limit",
+                );
+            }
+            out.push('.');
+        }
+        None => out.push_str(
+            "\nThe server's `max_connections` is not known yet: run the pre-flight (on save).",
+        ),
+    }
+    Some(out)
 }

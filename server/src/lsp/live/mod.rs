@@ -12,9 +12,17 @@
 //! [`Live::status`]; request handlers only clone that `Arc`, never await the
 //! scrape.
 //!
+//! The user can point every blueprint at another address
+//! (`blueprint.live.connect ADDRESS`) or stop scraping
+//! (`blueprint.live.disconnect`) until they connect again; see [`commands`].
+//!
 //! - [`task`]: the scrape loop and the refresh requests it sends.
-//! - [`features`]: inlay hints, code lens and the hover addition.
+//! - [`features`]: inlay hints, code lens and the hover additions.
+//! - [`diagnostics`]: the `blueprint-live` warnings of a document.
+//! - [`commands`]: connect and disconnect.
 
+pub mod commands;
+pub mod diagnostics;
 pub mod features;
 pub mod task;
 
@@ -29,7 +37,7 @@ use tokio_util::sync::CancellationToken;
 use tower_lsp_server::Client;
 
 use super::state::State;
-use crate::live::Figures;
+use crate::live::{Figures, Thresholds};
 
 /// Default scrape interval.
 pub const DEFAULT_INTERVAL: Duration = Duration::from_millis(5000);
@@ -38,13 +46,16 @@ pub const MIN_INTERVAL: Duration = Duration::from_millis(50);
 /// Longest a scrape may take (and never longer than the interval).
 pub const MAX_TIMEOUT: Duration = Duration::from_secs(2);
 
-/// What the client asked for (`liveMetrics: { address, intervalMs, enabled }`).
+/// What the client asked for (`liveMetrics: { address, intervalMs,
+/// enabled, saturationWaitMs, errorRatePercent }`).
 #[derive(Clone, Debug, PartialEq)]
 pub struct Settings {
     /// Overrides every blueprint's `observability.metrics.listen`.
     pub address: Option<String>,
     pub interval: Duration,
     pub enabled: bool,
+    /// When live figures become `blueprint-live` warnings.
+    pub thresholds: Thresholds,
 }
 
 impl Default for Settings {
@@ -53,6 +64,7 @@ impl Default for Settings {
             address: None,
             interval: DEFAULT_INTERVAL,
             enabled: true,
+            thresholds: Thresholds::default(),
         }
     }
 }
@@ -76,6 +88,16 @@ impl Settings {
         }
         if let Some(enabled) = v.get("enabled").and_then(Value::as_bool) {
             s.enabled = enabled;
+        }
+        if let Some(ms) = v.get("saturationWaitMs").and_then(Value::as_f64) {
+            if ms.is_finite() && ms >= 0.0 {
+                s.thresholds.wait_p95 = Duration::from_secs_f64(ms / 1e3);
+            }
+        }
+        if let Some(pct) = v.get("errorRatePercent").and_then(Value::as_f64) {
+            if pct.is_finite() && pct >= 0.0 {
+                s.thresholds.error_rate = pct / 100.0;
+            }
         }
         s
     }
@@ -118,11 +140,40 @@ pub struct Live {
     pub lens_refresh: AtomicBool,
     /// Running tasks by address (locked briefly, never across an await).
     running: Mutex<HashMap<String, Running>>,
+    /// The address `blueprint.live.connect ADDRESS` chose: it overrides the
+    /// client's settings and every blueprint until the next connect.
+    connected_to: RwLock<Option<String>>,
+    /// `blueprint.live.disconnect` stopped scraping until the next connect.
+    paused: AtomicBool,
+    /// The live findings each open document was last published with.
+    pub published: DashMap<tower_lsp_server::ls_types::Uri, Vec<crate::live::Finding>>,
 }
 
 impl Live {
+    /// The client's settings with the user's connect/disconnect applied:
+    /// what decides which addresses are scraped.
     pub fn settings(&self) -> Settings {
-        self.settings.read().map(|s| s.clone()).unwrap_or_default()
+        let mut s = self.settings_when_connected();
+        if self.is_paused() {
+            s.enabled = false;
+        }
+        s
+    }
+
+    /// What [`Live::settings`] will be after the next connect without an
+    /// address: the client's settings with the address connected to.
+    pub fn settings_when_connected(&self) -> Settings {
+        let mut s = self.settings.read().map(|s| s.clone()).unwrap_or_default();
+        if let Some(address) = self.connected_to.read().ok().and_then(|a| a.clone()) {
+            s.address = Some(address);
+            s.enabled = true;
+        }
+        s
+    }
+
+    /// The user disconnected and has not connected since.
+    pub fn is_paused(&self) -> bool {
+        self.paused.load(Ordering::Relaxed)
     }
 
     pub fn set_settings(&self, settings: Settings) {
@@ -178,7 +229,8 @@ pub fn address_of(state: &State, uri: &tower_lsp_server::ls_types::Uri) -> Optio
 
 /// Starts a task for every address an open blueprint resolves to, and
 /// stops those no open blueprint needs any more (or whose interval
-/// changed). Synchronous: call it from anywhere.
+/// changed); when one stops, its hints, lenses and warnings are withdrawn.
+/// Synchronous: call it from anywhere.
 pub fn sync(client: &Client, state: &Arc<State>) {
     let settings = state.live.settings();
     let wanted: BTreeSet<String> = state
@@ -190,11 +242,13 @@ pub fn sync(client: &Client, state: &Arc<State>) {
     let Ok(mut running) = state.live.running.lock() else {
         return;
     };
+    let mut stopped = false;
     running.retain(|address, task| {
         let keep = wanted.contains(address) && task.interval == settings.interval;
         if !keep {
             task.token.cancel();
             state.live.status.remove(address);
+            stopped = true;
         }
         keep
     });
@@ -219,6 +273,22 @@ pub fn sync(client: &Client, state: &Arc<State>) {
             token,
         ));
     }
+    drop(running);
+    if stopped {
+        tokio::spawn(refresh_views(client.clone(), state.clone()));
+    }
+}
+
+/// Asks the client to redraw inlay hints and code lenses, and republishes
+/// every open blueprint whose live warnings changed.
+pub async fn refresh_views(client: Client, state: Arc<State>) {
+    if state.live.inlay_refresh.load(Ordering::Relaxed) {
+        let _ = client.inlay_hint_refresh().await;
+    }
+    if state.live.lens_refresh.load(Ordering::Relaxed) {
+        let _ = client.code_lens_refresh().await;
+    }
+    diagnostics::republish_changed(&client, &state, None).await;
 }
 
 /// Remembers what the client supports and wants, from `initialize`.

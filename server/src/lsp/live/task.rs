@@ -1,7 +1,7 @@
 //! The scrape loop of one address: scrape, compute figures from the
 //! previous and current scrape, swap the status in, and ask the client to
 //! refresh inlay hints only when a rendered hint changed (code lenses when
-//! the connection state changed). Failures are logged at debug: a system
+//! the connection state changed, diagnostics when a live warning did). Failures are logged at debug: a system
 //! that is not running is the normal case, not an error.
 
 use std::collections::BTreeMap;
@@ -92,6 +92,7 @@ pub async fn run(
         if lens_changed && state.live.lens_refresh.load(Ordering::Relaxed) {
             let _ = client.code_lens_refresh().await;
         }
+        super::diagnostics::republish_changed(&client, &state, Some(&address)).await;
         tokio::select! {
             _ = tokio::time::sleep(settings.interval) => {}
             _ = token.cancelled() => return,
