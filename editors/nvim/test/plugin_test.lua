@@ -152,6 +152,31 @@ check('tree-sitter', function()
   pass('tree-sitter: language blueprint, @type at the component type, @variable.member at a port')
 end)
 
+-- 5b. The SQL injection, as Neovim evaluates it (#any-of?, #offset!):
+-- no SQL parser is needed to see which text would be handed to one.
+check('sql injection', function()
+  if not parser then
+    return skip('sql injection', 'no YAML parser built')
+  end
+  local text = 'routes:\n  - when: "amount > 1000"\n    output: large\n'
+  local tree = vim.treesitter.get_string_parser(text, 'blueprint'):parse()[1]
+  local query = assert(vim.treesitter.query.get('blueprint', 'injections'))
+  local found
+  for _, match, metadata in query:iter_matches(tree:root(), text, 0, -1) do
+    for id, nodes in pairs(match) do
+      if query.captures[id] == 'injection.content' and metadata['injection.language'] == 'sql' then
+        -- The range after #offset! (get_node_text ignores it for strings).
+        local node = nodes[1] or nodes
+        local r = metadata[id] and metadata[id].range or { node:range() }
+        assert(r[1] == r[3], 'one-line range expected: ' .. vim.inspect(r))
+        found = vim.split(text, '\n')[r[1] + 1]:sub(r[2] + 1, r[4])
+      end
+    end
+  end
+  assert(found == 'amount > 1000', 'injected: ' .. vim.inspect(found))
+  pass('sql injection: `when:` hands "amount > 1000" (quotes trimmed) to sql')
+end)
+
 -- 6. User commands reach the server. Record each executeCommand request
 -- and its answer (a result or a JSON-RPC error).
 local calls = {}
