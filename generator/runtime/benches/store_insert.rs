@@ -58,16 +58,18 @@
 //! over that run. Clients, pgbench and PostgreSQL share this machine's cores:
 //! the ratio is meaningful, the absolute rows/s only on a quiet machine.
 
+mod common;
+
 use std::env;
 use std::fmt::Write as _;
 use std::process::{Command, ExitCode};
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant};
 
 use blueprint_runtime::metrics::Metrics;
-use blueprint_runtime::store::{Engine, Migrations, Store, StoreConfig};
-use serde_json::{json, Value};
-use sqlx::postgres::PgPoolOptions;
-use sqlx::{AssertSqlSafe, PgPool};
+use blueprint_runtime::store::Store;
+use serde_json::Value;
+
+use common::{store_loop, Args, Ids, Table};
 
 #[derive(Clone, Debug)]
 struct Params {
@@ -80,49 +82,18 @@ struct Params {
 
 impl Params {
     fn read() -> Result<Params, String> {
-        let num = |name: &str, default: u64| -> Result<u64, String> {
-            match env::var(name) {
-                Ok(v) => v
-                    .parse()
-                    .map_err(|_| format!("{name}={v:?} is not a number")),
-                Err(_) => Ok(default),
-            }
+        let args = Args::from_env();
+        let p = Params {
+            clients: u32::try_from(args.num("--clients", "BENCH_CLIENTS", 8)?)
+                .map_err(|e| e.to_string())?,
+            secs: args.num("--secs", "BENCH_SECS", 5)?,
+            batch: usize::try_from(args.num("--batch", "BENCH_BATCH", 50)?)
+                .map_err(|e| e.to_string())?,
+            warmup: args.num("--warmup", "BENCH_WARMUP", 1)?,
+            mode: args
+                .text("--mode", "BENCH_PGBENCH_MODE")?
+                .unwrap_or_else(|| "prepared".into()),
         };
-        let mut p = Params {
-            clients: u32::try_from(num("BENCH_CLIENTS", 8)?).map_err(|e| e.to_string())?,
-            secs: num("BENCH_SECS", 5)?,
-            batch: usize::try_from(num("BENCH_BATCH", 50)?).map_err(|e| e.to_string())?,
-            warmup: num("BENCH_WARMUP", 1)?,
-            mode: env::var("BENCH_PGBENCH_MODE").unwrap_or_else(|_| "prepared".into()),
-        };
-        // `cargo bench` passes `--bench`; anything unknown is ignored.
-        let args: Vec<String> = env::args().skip(1).collect();
-        let mut i = 0;
-        while i < args.len() {
-            let (key, inline) = match args[i].split_once('=') {
-                Some((k, v)) => (k.to_owned(), Some(v.to_owned())),
-                None => (args[i].clone(), None),
-            };
-            let known = ["--clients", "--secs", "--batch", "--warmup", "--mode"];
-            if known.contains(&key.as_str()) {
-                let value = match inline {
-                    Some(v) => v,
-                    None => {
-                        i += 1;
-                        args.get(i).cloned().ok_or(format!("{key} needs a value"))?
-                    }
-                };
-                let n = || value.parse::<u64>().map_err(|_| format!("{key} {value:?}"));
-                match key.as_str() {
-                    "--clients" => p.clients = u32::try_from(n()?).map_err(|e| e.to_string())?,
-                    "--secs" => p.secs = n()?,
-                    "--batch" => p.batch = usize::try_from(n()?).map_err(|e| e.to_string())?,
-                    "--warmup" => p.warmup = n()?,
-                    _ => p.mode = value.clone(),
-                }
-            }
-            i += 1;
-        }
         if p.clients == 0 || p.secs == 0 || p.batch == 0 {
             return Err("clients, secs and batch must be at least 1".into());
         }
@@ -134,76 +105,26 @@ impl Params {
 }
 
 fn main() -> ExitCode {
-    let Ok(url) = env::var("DATABASE_URL_POSTGRES") else {
-        let required = env::var("BLUEPRINT_REQUIRE_SERVICES").is_ok_and(|v| v == "1");
-        println!(
-            "store_insert: DATABASE_URL_POSTGRES is not set (e.g. \
-             postgres://postgres@127.0.0.1:5432/test); nothing to measure"
-        );
-        return if required {
-            ExitCode::FAILURE
-        } else {
-            ExitCode::SUCCESS
-        };
-    };
-    let params = match Params::read() {
-        Ok(p) => p,
-        Err(e) => {
-            eprintln!("store_insert: {e}");
-            return ExitCode::FAILURE;
-        }
-    };
-    let runtime = match tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-    {
-        Ok(r) => r,
-        Err(e) => {
-            eprintln!("store_insert: cannot start tokio: {e}");
-            return ExitCode::FAILURE;
-        }
-    };
-    match runtime.block_on(run(url, params)) {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(e) => {
-            eprintln!("store_insert: {e}");
-            ExitCode::FAILURE
-        }
-    }
+    common::bench_main("store_insert", Params::read, run)
 }
 
 async fn run(url: String, p: Params) -> Result<(), String> {
     let pgbench = pgbench_path()?;
-    let admin = PgPoolOptions::new()
-        .max_connections(1)
-        .connect(&url)
-        .await
-        .map_err(|e| format!("cannot connect to DATABASE_URL_POSTGRES: {e}"))?;
-    let nanos = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .unwrap_or_default()
-        .as_nanos();
-    let table = format!("bench_{}_{nanos}", std::process::id());
     let bench = Bench {
-        url,
-        admin,
-        table,
+        table: Table::connect(&url).await?,
         pgbench,
         p,
-        seed: nanos as u64,
     };
     let result = tokio::select! {
         r = bench.cases() => r,
         _ = tokio::signal::ctrl_c() => Err("interrupted".into()),
     };
-    let dropped = bench
-        .sql(&format!("DROP TABLE IF EXISTS \"{}\"", bench.table))
-        .await;
+    let dropped = bench.table.drop().await;
     for f in bench.scripts() {
         let _ = std::fs::remove_file(f);
     }
     result?;
-    dropped.map_err(|e| format!("could not drop {}: {e}", bench.table))
+    dropped
 }
 
 fn pgbench_path() -> Result<String, String> {
@@ -220,12 +141,9 @@ fn pgbench_path() -> Result<String, String> {
 }
 
 struct Bench {
-    url: String,
-    admin: PgPool,
-    table: String,
+    table: Table,
     pgbench: String,
     p: Params,
-    seed: u64,
 }
 
 /// One measured run of the store.
@@ -260,82 +178,29 @@ impl PgbenchRun {
     }
 }
 
-const TITLE: &str = "bench record";
-
 impl Bench {
-    async fn sql(&self, sql: &str) -> Result<(), String> {
-        sqlx::raw_sql(AssertSqlSafe(sql.to_owned()))
-            .execute(&self.admin)
-            .await
-            .map(drop)
-            .map_err(|e| format!("{sql}: {e}"))
-    }
-
-    async fn truncate(&self) -> Result<(), String> {
-        self.sql(&format!("TRUNCATE \"{}\"", self.table)).await
-    }
-
-    async fn count(&self) -> Result<u64, String> {
-        let sql = format!("SELECT count(*) FROM \"{}\"", self.table);
-        let n: i64 = sqlx::query_scalar(AssertSqlSafe(sql))
-            .fetch_one(&self.admin)
-            .await
-            .map_err(|e| e.to_string())?;
-        Ok(n as u64)
-    }
-
-    fn schema() -> Value {
-        json!({
-            "type": "object",
-            "properties": {
-                "id": {"type": "string", "format": "uuid"},
-                "title": {"type": "string"},
-                "done": {"type": "boolean"}
-            },
-            "required": ["id", "title", "done"]
-        })
-    }
-
-    async fn connect_store(&self, metrics: &Metrics) -> Result<Store, String> {
-        let config = StoreConfig {
-            component: "bench".into(),
-            pool_name: "bench".into(),
-            url: self.url.clone(),
-            engine: Engine::Postgres,
-            max_connections: self.p.clients,
-            min_connections: 0,
-            acquire_timeout: Duration::from_secs(30),
-            table: self.table.clone(),
-            key: "id".into(),
-            schema: Self::schema(),
-            migrations: Migrations::Auto,
-        };
-        Store::connect(config, metrics)
-            .await
-            .map_err(|e| format!("Store::connect: {e}"))
-    }
-
     async fn cases(&self) -> Result<(), String> {
         let p = &self.p;
         println!(
             "store_insert: clients {}, {} s per run (+{} s warm-up), batch {}, pgbench -M {}, table {}",
-            p.clients, p.secs, p.warmup, p.batch, p.mode, self.table
+            p.clients, p.secs, p.warmup, p.batch, p.mode, self.table.name
         );
         let metrics = Metrics::new();
-        let store = self.connect_store(&metrics).await?;
+        let store = self.table.connect_store(p.clients, &metrics).await?;
         let validation = validation_cost();
 
         let insert = format!(
             "INSERT INTO \"{}\" (\"id\", \"title\", \"done\") \
-             VALUES (gen_random_uuid()::text, '{TITLE}', false);",
-            self.table
+             VALUES (gen_random_uuid()::text, '{}', false);",
+            self.table.name,
+            common::TITLE
         );
         let single_script = insert.clone() + "\n";
         let same_tx_script = format!(
             "BEGIN;\n{} RETURNING \"id\" \\gset\n\
              SELECT \"id\", \"title\", \"done\" FROM \"{}\" WHERE \"id\" = :id;\nCOMMIT;\n",
             insert.trim_end_matches(';'),
-            self.table
+            self.table.name
         );
         let returning_script = format!(
             "{} RETURNING \"id\", \"title\", \"done\";\n",
@@ -360,7 +225,7 @@ impl Bench {
         let pg_batched = self
             .pgbench_run("batched", &batch_script, p.batch as u64)
             .await?;
-        self.truncate().await?;
+        self.table.truncate().await?;
 
         let mut out = String::new();
         let _ = writeln!(
@@ -433,21 +298,21 @@ impl Bench {
         metrics: &Metrics,
         batch: Option<usize>,
     ) -> Result<StoreRun, String> {
-        self.truncate().await?;
+        self.table.truncate().await?;
         if self.p.warmup > 0 {
-            self.store_loop(store, batch, Duration::from_secs(self.p.warmup), 1)
-                .await?;
-            self.truncate().await?;
+            let warmup = Duration::from_secs(self.p.warmup);
+            store_loop(store, self.p.clients, self.seed(1), batch, warmup).await?;
+            self.table.truncate().await?;
         }
         let before = pool_sums(&metrics.encode());
         let started = Instant::now();
-        let (calls, mut latencies) = self
-            .store_loop(store, batch, Duration::from_secs(self.p.secs), 2)
-            .await?;
+        let measured = Duration::from_secs(self.p.secs);
+        let (calls, mut latencies) =
+            store_loop(store, self.p.clients, self.seed(2), batch, measured).await?;
         let elapsed = started.elapsed();
         let after = pool_sums(&metrics.encode());
         let rows = calls * batch.unwrap_or(1) as u64;
-        let counted = self.count().await?;
+        let counted = self.table.count().await?;
         if counted != rows {
             return Err(format!(
                 "the store reported {rows} rows but the table holds {counted}"
@@ -471,58 +336,13 @@ impl Bench {
         })
     }
 
-    /// Returns the number of calls made and each call's latency.
-    async fn store_loop(
-        &self,
-        store: &Store,
-        batch: Option<usize>,
-        duration: Duration,
-        phase: u64,
-    ) -> Result<(u64, Vec<Duration>), String> {
-        let deadline = Instant::now() + duration;
-        let mut tasks = Vec::new();
-        for client in 0..u64::from(self.p.clients) {
-            let store = store.clone();
-            let mut ids = Ids::new(self.seed ^ phase.rotate_left(56), client);
-            tasks.push(tokio::spawn(async move {
-                let mut latencies = Vec::with_capacity(1 << 14);
-                while Instant::now() < deadline {
-                    let t = Instant::now();
-                    match batch {
-                        None => {
-                            let record = json!({"id": ids.next(), "title": TITLE, "done": false});
-                            store.create(&record).await.map_err(|e| e.to_string())?;
-                        }
-                        Some(n) => {
-                            let records: Vec<Value> = (0..n)
-                                .map(|_| json!({"id": ids.next(), "title": TITLE, "done": false}))
-                                .collect();
-                            let written = store
-                                .create_many(&records)
-                                .await
-                                .map_err(|e| e.to_string())?;
-                            if written != n as u64 {
-                                return Err(format!("create_many wrote {written} of {n}"));
-                            }
-                        }
-                    }
-                    latencies.push(t.elapsed());
-                }
-                Ok::<_, String>(latencies)
-            }));
-        }
-        let mut all = Vec::new();
-        let mut calls = 0;
-        for task in tasks {
-            let latencies = task.await.map_err(|e| e.to_string())??;
-            calls += latencies.len() as u64;
-            all.extend(latencies);
-        }
-        Ok((calls, all))
+    /// Keys of the warm-up and the measured run never collide.
+    fn seed(&self, phase: u64) -> u64 {
+        self.table.seed ^ phase.rotate_left(56)
     }
 
     fn script_path(&self, name: &str) -> std::path::PathBuf {
-        env::temp_dir().join(format!("{}_{name}.sql", self.table))
+        env::temp_dir().join(format!("{}_{name}.sql", self.table.name))
     }
 
     fn scripts(&self) -> Vec<std::path::PathBuf> {
@@ -541,10 +361,10 @@ impl Bench {
     ) -> Result<PgbenchRun, String> {
         let path = self.script_path(name);
         std::fs::write(&path, script).map_err(|e| format!("{}: {e}", path.display()))?;
-        self.truncate().await?;
+        self.table.truncate().await?;
         if self.p.warmup > 0 {
             self.pgbench(&path, self.p.warmup).await?;
-            self.truncate().await?;
+            self.table.truncate().await?;
         }
         let out = self.pgbench(&path, self.p.secs).await?;
         let field = |prefix: &str| {
@@ -565,7 +385,7 @@ impl Bench {
             .and_then(|n| n.parse::<f64>().ok())
             .ok_or_else(|| format!("no tps line in pgbench's output:\n{out}"))?;
         if let Some(done) = field("number of transactions actually processed:") {
-            let counted = self.count().await?;
+            let counted = self.table.count().await?;
             if counted != done as u64 * rows_per_tx {
                 eprintln!("store_insert: pgbench {name}: {done} transactions but {counted} rows");
             }
@@ -585,7 +405,7 @@ impl Bench {
             .args(["-M", &self.p.mode])
             .arg("-f")
             .arg(script)
-            .arg(&self.url);
+            .arg(&self.table.url);
         let output = tokio::task::spawn_blocking(move || cmd.output())
             .await
             .map_err(|e| e.to_string())?
@@ -633,13 +453,11 @@ fn pool_sums(text: &str) -> PoolSums {
 /// schema the store compiles (the store also formats any errors and checks
 /// the key; for a valid record that is one map lookup).
 fn validation_cost() -> Duration {
-    let Ok(validator) = jsonschema::validator_for(&Bench::schema()) else {
+    let Ok(validator) = jsonschema::validator_for(&common::schema()) else {
         return Duration::ZERO;
     };
     let mut ids = Ids::new(7, 0);
-    let records: Vec<Value> = (0..1000)
-        .map(|_| json!({"id": ids.next(), "title": TITLE, "done": false}))
-        .collect();
+    let records: Vec<Value> = (0..1000).map(|_| common::record(&mut ids)).collect();
     let rounds = 100;
     let started = Instant::now();
     let mut errors = 0;
@@ -650,42 +468,4 @@ fn validation_cost() -> Duration {
     }
     assert_eq!(errors, 0, "the bench's records must be valid");
     started.elapsed() / (rounds * records.len() as u32)
-}
-
-/// Unique, version-4-shaped UUIDs without a dependency: a bijective mix of
-/// (seed, client, counter), so no two calls of one run share a key.
-struct Ids {
-    state: u64,
-    seed: u64,
-}
-
-impl Ids {
-    fn new(seed: u64, client: u64) -> Ids {
-        Ids {
-            state: client << 40,
-            seed,
-        }
-    }
-
-    fn next(&mut self) -> String {
-        self.state += 1;
-        let a = mix(self.state);
-        let b = mix(self.seed ^ self.state.rotate_left(17));
-        format!(
-            "{:08x}-{:04x}-4{:03x}-{:04x}-{:012x}",
-            a >> 32,
-            (a >> 16) & 0xffff,
-            a & 0xfff,
-            0x8000 | (((a >> 12) & 0xf) << 10) | (b & 0x3ff),
-            (b >> 16) & 0xffff_ffff_ffff,
-        )
-    }
-}
-
-/// splitmix64's finaliser: a bijection on u64.
-fn mix(mut z: u64) -> u64 {
-    z = z.wrapping_add(0x9e37_79b9_7f4a_7c15);
-    z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-    z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-    z ^ (z >> 31)
 }
