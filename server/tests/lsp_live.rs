@@ -526,7 +526,7 @@ async fn live_warnings_come_and_go_with_their_condition() {
     let message = message["message"].as_str().unwrap();
     assert!(
         message.starts_with(
-            "pool `main` of `task_store` is saturated: 2/2 connections in use, 3 waiting"
+            "pool `main` of `task_store` is saturated: 2/2 connections in use, 3 waiting for one"
         ),
         "{message}"
     );

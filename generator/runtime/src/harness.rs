@@ -250,8 +250,8 @@ impl Harness {
             // Every component reports from the start, idle or not: the
             // editor tells "declared but not running" from "not busy" by it.
             let labels = self.metrics.component(name);
-            self.metrics.messages.get_or_create(&labels);
-            self.metrics.errors.get_or_create(&labels);
+            drop(self.metrics.messages.get_or_create(&labels));
+            drop(self.metrics.errors.get_or_create(&labels));
             let wired = Wired {
                 name: name.clone(),
                 inputs: inputs.remove(name).unwrap_or_else(Inputs::new),

@@ -3,9 +3,11 @@
 //! [`Figures`] and the components the blueprint declares, so a warning ends
 //! with the first window in which its condition no longer holds.
 //!
-//! - pool saturated: callers wait for a connection while every connection
-//!   is in use, or the acquire wait's p95 over the window reaches a
-//!   threshold;
+//! - pool saturated: every connection is in use and callers wait — in
+//!   `acquire()`, or as messages queued on the store's inputs (a store
+//!   runs at most as many operations as its pool has connections, so under
+//!   load the queue forms in front of it, not inside the pool) — or the
+//!   acquire wait's p95 over the window reaches a threshold;
 //! - acquire timeouts: any caller gave up waiting in the window;
 //! - error rate: the share of failed messages reaches a threshold;
 //! - not reported: a declared component the running system does not report
@@ -147,21 +149,23 @@ fn saturation(
     window: &str,
 ) -> Option<String> {
     let pending = pool.pending.unwrap_or(0.0);
+    let queued = c.backlog.unwrap_or(0.0);
     let full = matches!((pool.used, pool.max), (Some(u), Some(m)) if m > 0.0 && u >= m);
     let slow_wait = pool
         .wait
         .p95
         .filter(|w| *w >= thresholds.wait_p95.as_secs_f64());
-    if !(pending > 0.0 && full) && slow_wait.is_none() {
+    if !(full && (pending > 0.0 || queued > 0.0)) && slow_wait.is_none() {
         return None;
     }
     let count = |v: Option<f64>| v.map_or("?".to_owned(), |v| format!("{v:.0}"));
     let mut message = format!(
-        "pool `{}` of `{}` is saturated: {}/{} connections in use, {pending:.0} waiting",
+        "pool `{}` of `{}` is saturated: {}/{} connections in use, {pending:.0} waiting for one, {queued:.0} message{} queued",
         pool.pool_name,
         c.component,
         count(pool.used),
         count(pool.max),
+        if queued == 1.0 { "" } else { "s" },
     );
     if let Some(w) = pool.wait.p95 {
         message.push_str(&format!(

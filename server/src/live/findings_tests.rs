@@ -179,3 +179,35 @@ fn declared_components_the_system_does_not_report() {
     let f = counters_window("", "");
     assert!(findings(&f, &["auditor"], &Thresholds::default(), ADDRESS).is_empty());
 }
+
+/// A store's pool and its input backlog, as a running system exposes them.
+fn store_exposition(used: u32, max: u32, queued: u32) -> String {
+    format!(
+        "# TYPE db_client_connection_count gauge\n\
+         db_client_connection_count{{component=\"task_store\",pool_name=\"main\",state=\"used\"}} {used}\n\
+         # TYPE db_client_connection_max gauge\n\
+         db_client_connection_max{{component=\"task_store\",pool_name=\"main\"}} {max}\n\
+         # TYPE blueprint_component_backlog gauge\n\
+         blueprint_component_backlog{{component=\"task_store\",port=\"input\"}} {queued}\n# EOF\n"
+    )
+}
+
+#[test]
+fn messages_queued_in_front_of_a_full_pool_is_saturation() {
+    let t = Thresholds::default();
+    let f = counters_window(&store_exposition(2, 2, 0), &store_exposition(2, 2, 14));
+    let found = findings(&f, &["task_store"], &t, ADDRESS);
+    assert_eq!(kinds(&found), [("task_store", FindingKind::PoolSaturated)]);
+    assert!(
+        found[0]
+            .message
+            .contains("2/2 connections in use, 0 waiting for one, 14 messages queued"),
+        "{found:?}"
+    );
+    // A queue while connections are free is not the pool's doing.
+    let f = counters_window(&store_exposition(1, 2, 0), &store_exposition(1, 2, 14));
+    assert!(findings(&f, &["task_store"], &t, ADDRESS).is_empty());
+    // A full pool with nobody waiting is a busy pool, not a saturated one.
+    let f = counters_window(&store_exposition(2, 2, 0), &store_exposition(2, 2, 0));
+    assert!(findings(&f, &["task_store"], &t, ADDRESS).is_empty());
+}

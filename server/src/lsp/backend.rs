@@ -107,6 +107,16 @@ impl LanguageServer for Backend {
         self.state
             .resolves_edits
             .store(resolves_edits, std::sync::atomic::Ordering::Relaxed);
+        let diagnostic_refresh = params
+            .capabilities
+            .workspace
+            .as_ref()
+            .and_then(|w| w.diagnostics.as_ref())
+            .and_then(|d| d.refresh_support)
+            .unwrap_or(false);
+        self.state
+            .diagnostic_refresh
+            .store(diagnostic_refresh, std::sync::atomic::Ordering::Relaxed);
         super::live::initialize(&self.state, &params);
         self.start_logging(&params);
         tracing::info!(encoding = ?encoding, "blueprint language server {} initialized", env!("CARGO_PKG_VERSION"));
@@ -299,5 +309,12 @@ impl LanguageServer for Backend {
 pub async fn republish(client: &Client, state: &Arc<State>, uri: &Uri) {
     if let Some(analysis) = state.analyses.get(uri).map(|a| a.clone()) {
         publish(client, state, uri, &analysis).await;
+        // A client that also pulls would keep what it pulled before.
+        if state
+            .diagnostic_refresh
+            .load(std::sync::atomic::Ordering::Relaxed)
+        {
+            let _ = client.workspace_diagnostic_refresh().await;
+        }
     }
 }

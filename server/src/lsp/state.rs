@@ -51,6 +51,10 @@ pub struct State {
     /// (`codeAction/resolve` with `resolveSupport.properties: ["edit"]`):
     /// large edits (generating a system) are sent only when chosen.
     pub resolves_edits: std::sync::atomic::AtomicBool,
+    /// The client pulls diagnostics and handles
+    /// `workspace/diagnostic/refresh`: what it pulled goes stale when the
+    /// server learns something between edits (pre-flight, live warnings).
+    pub diagnostic_refresh: std::sync::atomic::AtomicBool,
     /// Live metrics of the running systems (see [`super::live`]).
     pub live: super::live::Live,
 }

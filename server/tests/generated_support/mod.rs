@@ -124,14 +124,22 @@ impl System {
             .clone()
     }
 
+    pub fn pid(&self) -> u32 {
+        self.child.id().expect("running")
+    }
+
     /// SIGTERM, then the exit code once it has drained.
-    pub async fn terminate(mut self) -> Option<i32> {
-        let pid = self.child.id().expect("running");
+    pub async fn terminate(self) -> Option<i32> {
         let status = Command::new("kill")
-            .args(["-TERM", &pid.to_string()])
+            .args(["-TERM", &self.pid().to_string()])
             .status()
             .expect("kill -TERM");
         assert!(status.success());
+        self.exited().await
+    }
+
+    /// The exit code, once something else stopped it (30 s at most).
+    pub async fn exited(mut self) -> Option<i32> {
         let exit = tokio::time::timeout(Duration::from_secs(30), self.child.wait())
             .await
             .expect("the system exits within 30 s of SIGTERM")

@@ -164,6 +164,9 @@ impl Store {
         let result = pool.acquire().await;
         drop(pending);
         metrics.record_wait(started.elapsed());
+        // Counted in use from now, not only after the operation: a scrape
+        // during a long operation must see its connection taken.
+        self.update_gauges();
         result.map_err(|e| match e {
             sqlx::Error::PoolTimedOut => {
                 metrics.record_timeout();

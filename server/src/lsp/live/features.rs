@@ -27,15 +27,18 @@ pub async fn inlay_hints(
     state: &Arc<State>,
     params: InlayHintParams,
 ) -> Result<Option<Vec<InlayHint>>> {
+    // An empty list, never null: a client keeps the hints it has when the
+    // answer is null (Neovim does), and stale figures must go.
+    let none = Ok(Some(Vec::new()));
     let uri = params.text_document.uri;
     let Some((analysis, _, Some(status))) = live_of(state, &uri).await else {
-        return Ok(None);
+        return none;
     };
     let Some(figures) = status.figures.as_ref() else {
-        return Ok(None);
+        return none;
     };
     let Some(system) = analysis.blueprint.system.as_ref() else {
-        return Ok(None);
+        return none;
     };
     let positions = analysis.positions(state.encoding());
     let wanted = params.range;
