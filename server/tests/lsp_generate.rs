@@ -391,6 +391,58 @@ async fn generate_command_sends_the_edit_and_missing_components_get_a_quickfix()
     let (code, output) = blueprint_cli(&root, &["generate", FILE, "--check"]);
     assert_eq!(code, 0, "{output}");
 
+    // The same through the command, as an editor's palette sends it: only
+    // the component's files (and the manifest) are in the edit.
+    std::fs::remove_file(out.join("src/generated/task_api.rs")).unwrap();
+    let result = client
+        .request(
+            "workspace/executeCommand",
+            json!({"command": "blueprint.regenerateComponent", "arguments": [uri, "task_api"]}),
+        )
+        .await;
+    assert_eq!(result["applied"], true, "{result}");
+    let request = client
+        .server_requests
+        .lock()
+        .unwrap()
+        .iter()
+        .rev()
+        .find(|r| r["method"] == "workspace/applyEdit")
+        .cloned()
+        .expect("workspace/applyEdit sent");
+    let edit = &request["params"]["edit"];
+    let touched = edit["documentChanges"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    assert!(!touched.is_empty(), "{edit}");
+    apply(edit, false);
+    for change in &touched {
+        let uri = change["uri"]
+            .as_str()
+            .or_else(|| change["textDocument"]["uri"].as_str())
+            .unwrap_or_default();
+        assert!(
+            uri.contains("task_api") || uri.ends_with("generated.json"),
+            "{uri} is not task_api's: {touched:#?}"
+        );
+    }
+    assert!(out.join("src/generated/task_api.rs").is_file());
+    let (code, output) = blueprint_cli(&root, &["generate", FILE, "--check"]);
+    assert_eq!(code, 0, "{output}");
+    let response = client
+        .response(
+            "workspace/executeCommand",
+            json!({"command": "blueprint.regenerateComponent", "arguments": [uri, "nobody"]}),
+        )
+        .await;
+    assert!(
+        response["error"]["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("no component `nobody`")),
+        "{response}"
+    );
+
     // A blueprint with errors: no "Generate system", and the command says why.
     let broken = text.replace("to: [task_store.input]", "to: [task_store.nope]");
     client.notify(

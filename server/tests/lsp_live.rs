@@ -605,6 +605,27 @@ async fn connect_and_disconnect_commands() {
     )
     .await;
 
+    // The status bar's notification follows the connection.
+    let live_states = || {
+        client
+            .notifications
+            .lock()
+            .unwrap()
+            .iter()
+            .filter(|n| n["method"] == "blueprint/status")
+            .map(|n| n["params"]["live"].clone())
+            .collect::<Vec<_>>()
+    };
+    until(
+        "blueprint/status connected",
+        || async { live_states() },
+        |s| {
+            s.last()
+                .is_some_and(|l| l["state"] == "connected" && l["address"] == address.as_str())
+        },
+    )
+    .await;
+
     let done = execute("blueprint.live.disconnect", json!([])).await;
     assert!(done.get("error").is_none(), "{done}");
     assert_eq!(hints(&client, &uri).await, Vec::<Value>::new());
@@ -616,6 +637,13 @@ async fn connect_and_disconnect_commands() {
         "live warnings withdrawn",
         || async { live_warnings(&client, &uri) },
         |w| w.is_empty(),
+    )
+    .await;
+
+    until(
+        "blueprint/status off",
+        || async { live_states() },
+        |s| s.last().is_some_and(|l| l["state"] == "off"),
     )
     .await;
 

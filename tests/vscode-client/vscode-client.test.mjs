@@ -24,6 +24,15 @@ const TIMEOUT = 10_000;
 
 // The Neovim test's blueprint: line 15 is `      to: [task_sink.inptu]`.
 const FIXTURE = fs.readFileSync(path.resolve(here, '../nvim/fixture.blueprint.yaml'), 'utf8');
+// Exactly what the VS Code extension sends as initializationOptions and
+// answers `workspace/configuration` (section `blueprint`) with, under its
+// default settings (its unit tests assert the file equals what it builds).
+const EXTENSION_SETTINGS = JSON.parse(
+  fs.readFileSync(
+    path.resolve(here, '../../editors/vscode/test/fixtures/initialization-options.json'),
+    'utf8',
+  ),
+);
 const PORT_LINE = 15;
 const PORT_COL = 21;
 
@@ -185,7 +194,11 @@ class VsCodeLikeClient {
       this.progressTokens.push(params.token);
       return null;
     });
-    this.conn.onRequest('workspace/configuration', (params) => params.items.map(() => null));
+    this.configurationRequests = [];
+    this.conn.onRequest('workspace/configuration', (params) => {
+      this.configurationRequests.push(params);
+      return params.items.map((item) => (item.section === 'blueprint' ? EXTENSION_SETTINGS : null));
+    });
     this.conn.onRequest('workspace/applyEdit', (params) => {
       for (const [uri, doc] of this.docs) {
         const edits = editsFor(params.edit, uri);
@@ -216,6 +229,7 @@ class VsCodeLikeClient {
       rootPath: this.root,
       rootUri,
       capabilities: vscodeCapabilities(),
+      initializationOptions: EXTENSION_SETTINGS,
       trace: 'off',
       workspaceFolders: [{ uri: rootUri, name: path.basename(this.root) }],
     });
@@ -230,7 +244,7 @@ class VsCodeLikeClient {
   open(uri, text) {
     this.docs.set(uri, { text, version: 1 });
     this.conn.sendNotification('textDocument/didOpen', {
-      textDocument: { uri, languageId: 'yaml', version: 1, text },
+      textDocument: { uri, languageId: 'blueprint', version: 1, text },
     });
     return 1;
   }
@@ -327,6 +341,24 @@ describe('blueprint lsp as driven by VS Code', () => {
   after(async () => {
     await client?.stop();
     if (dir) fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("pulls the extension's settings and offers the commands it sends", async () => {
+    const deadline = Date.now() + 10000;
+    while (client.configurationRequests.length === 0 && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    assert.deepEqual(client.configurationRequests[0]?.items, [{ section: 'blueprint' }]);
+    const commands = initResult.capabilities.executeCommandProvider.commands;
+    for (const c of [
+      'blueprint.preflight',
+      'blueprint.generate',
+      'blueprint.regenerateComponent',
+      'blueprint.live.connect',
+      'blueprint.live.disconnect',
+    ]) {
+      assert.ok(commands.includes(c), `${c} in ${commands}`);
+    }
   });
 
   it('negotiates UTF-16 and incremental sync', () => {

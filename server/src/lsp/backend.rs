@@ -16,6 +16,7 @@ use tower_lsp_server::{Client, LanguageServer};
 use super::capabilities::capabilities;
 use super::position::PositionEncoding;
 use super::publish::{analyze_after_edit, publish, DEBOUNCE};
+use super::settings::Settings;
 use super::state::State;
 use super::{features, preflight_task, workspace};
 use crate::logging::client::ClientLevel;
@@ -27,6 +28,8 @@ pub struct Backend {
     /// starts forwarding them), and the level the client wants.
     log: std::sync::Mutex<Option<LogChannel>>,
     log_level: Option<ClientLevel>,
+    /// The client answers `workspace/configuration`.
+    pulls_configuration: std::sync::atomic::AtomicBool,
 }
 
 type LogChannel = tokio::sync::mpsc::UnboundedReceiver<(tracing::Level, String)>;
@@ -42,20 +45,18 @@ impl Backend {
             state: Arc::new(State::default()),
             log: std::sync::Mutex::new(log),
             log_level,
+            pulls_configuration: std::sync::atomic::AtomicBool::new(false),
         }
     }
 
     /// Starts forwarding log lines to `window/logMessage`, at the level of
-    /// `initializationOptions.logLevel` (else the `trace` setting, else
-    /// info).
+    /// the `log.level` setting (else the `trace` setting, else info).
     fn start_logging(&self, params: &InitializeParams) {
         let Some(level) = &self.log_level else { return };
-        let wanted = params
-            .initialization_options
-            .as_ref()
-            .and_then(|o| o.get("logLevel"))
-            .and_then(|l| l.as_str())
-            .map(str::to_owned)
+        let wanted = self
+            .state
+            .settings()
+            .log_level
             .or_else(|| params.trace.map(|t| format!("{t:?}")))
             .unwrap_or_else(|| "info".into());
         level.set(&wanted);
@@ -74,6 +75,60 @@ impl Backend {
                 client.log_message(kind, line).await;
             }
         });
+    }
+
+    /// Applies new settings: the log level, live metrics (tasks started
+    /// or stopped), and — when the env file changed — a fresh analysis and
+    /// pre-flight of every open blueprint, whose `${VAR}`s may now resolve
+    /// differently.
+    fn apply_settings(&self, settings: Settings) {
+        let before = self.state.settings();
+        if settings == before {
+            return;
+        }
+        if let (Some(level), Some(wanted)) = (&self.log_level, &settings.log_level) {
+            level.set(wanted);
+        }
+        let env_changed = settings.env_file != before.env_file;
+        self.state.set_settings(settings);
+        super::live::sync(&self.client, &self.state);
+        tracing::info!("settings changed");
+        if env_changed {
+            for uri in self.state.documents.uris() {
+                if let Some(snapshot) = self.state.documents.snapshot(&uri) {
+                    self.spawn_analysis(
+                        uri.clone(),
+                        snapshot.generation,
+                        std::time::Duration::ZERO,
+                    );
+                    preflight_task::spawn(self.client.clone(), self.state.clone(), uri);
+                }
+            }
+        }
+    }
+
+    /// Asks the client for the `blueprint` section (`workspace/configuration`)
+    /// and applies it. A client without settings for it answers null: the
+    /// settings stay as they are.
+    async fn pull_settings(&self) {
+        if !self
+            .pulls_configuration
+            .load(std::sync::atomic::Ordering::Relaxed)
+        {
+            return;
+        }
+        let item = ConfigurationItem {
+            scope_uri: None,
+            section: Some("blueprint".into()),
+        };
+        match self.client.configuration(vec![item]).await {
+            Ok(values) => {
+                if let Some(section) = values.first().filter(|v| v.is_object()) {
+                    self.apply_settings(Settings::from_json(Some(section)));
+                }
+            }
+            Err(e) => tracing::debug!("workspace/configuration: {e}"),
+        }
     }
 
     fn spawn_analysis(&self, uri: Uri, generation: u64, debounce: std::time::Duration) {
@@ -117,6 +172,16 @@ impl LanguageServer for Backend {
         self.state
             .diagnostic_refresh
             .store(diagnostic_refresh, std::sync::atomic::Ordering::Relaxed);
+        self.state
+            .set_settings(Settings::from_json(params.initialization_options.as_ref()));
+        let pulls = params
+            .capabilities
+            .workspace
+            .as_ref()
+            .and_then(|w| w.configuration)
+            .unwrap_or(false);
+        self.pulls_configuration
+            .store(pulls, std::sync::atomic::Ordering::Relaxed);
         super::live::initialize(&self.state, &params);
         self.start_logging(&params);
         tracing::info!(encoding = ?encoding, "blueprint language server {} initialized", env!("CARGO_PKG_VERSION"));
@@ -131,6 +196,7 @@ impl LanguageServer for Backend {
     }
 
     async fn initialized(&self, _: InitializedParams) {
+        self.pull_settings().await;
         workspace::watch_blueprints(&self.client).await;
         tokio::spawn(workspace::scan(self.client.clone(), self.state.clone()));
     }
@@ -169,6 +235,9 @@ impl LanguageServer for Backend {
     }
 
     async fn did_save(&self, params: DidSaveTextDocumentParams) {
+        if !self.state.settings().preflight_on_save {
+            return;
+        }
         preflight_task::spawn(
             self.client.clone(),
             self.state.clone(),
@@ -191,7 +260,11 @@ impl LanguageServer for Backend {
     }
 
     async fn did_change_configuration(&self, params: DidChangeConfigurationParams) {
-        super::live::configure(&self.client, &self.state, &params.settings);
+        // Pushed settings (the `blueprint` section), else a hint to pull.
+        if let Some(section) = params.settings.get("blueprint").filter(|v| v.is_object()) {
+            self.apply_settings(Settings::from_json(Some(section)));
+        }
+        self.pull_settings().await;
     }
 
     async fn did_change_watched_files(&self, params: DidChangeWatchedFilesParams) {

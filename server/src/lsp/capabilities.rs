@@ -8,6 +8,7 @@ use super::features::semantic_tokens;
 pub const COMMANDS: &[&str] = &[
     super::features::commands::PREFLIGHT,
     super::features::generate::GENERATE,
+    super::features::generate::REGENERATE_COMPONENT,
     super::live::commands::CONNECT,
     super::live::commands::DISCONNECT,
 ];

@@ -14,7 +14,9 @@ pub mod live;
 pub mod position;
 pub mod preflight_task;
 pub mod publish;
+pub mod settings;
 pub mod state;
+pub mod status;
 pub mod workspace;
 
 use tower_lsp_server::{LspService, Server};

@@ -11,6 +11,7 @@ use tower_lsp_server::Client;
 use super::backend::republish;
 use super::convert;
 use super::state::State;
+use super::status;
 use crate::preflight::{self, cache::Cache};
 
 static NEXT_TOKEN: AtomicU64 = AtomicU64::new(1);
@@ -60,8 +61,13 @@ pub async fn run(client: Client, state: Arc<State>, uri: Uri) {
         Err(_) => None,
     };
     let path = uri.to_file_path().map(|p| p.into_owned());
+    let file = path.as_deref().and_then(|p| p.file_name()).map_or_else(
+        || uri.as_str().to_owned(),
+        |f| f.to_string_lossy().into_owned(),
+    );
+    status::preflight(&client, &state, "running", format!("pre-flight of {file}")).await;
     let (env, _) = match &path {
-        Some(p) => crate::environment::for_blueprint(p),
+        Some(p) => state.environment(p),
         None => (Default::default(), None),
     };
     let dir = path.as_deref().and_then(|p| p.parent());
@@ -79,6 +85,19 @@ pub async fn run(client: Client, state: Arc<State>, uri: Uri) {
         .iter()
         .map(|d| convert::diagnostic(&uri, d, &positions, "blueprint-preflight"))
         .collect();
+    let unreachable = diagnostics
+        .iter()
+        .filter(|d| d.rule.code == "BP310")
+        .count();
+    let (outcome, message) = match (unreachable, diagnostics.len()) {
+        (0, 0) => ("ok", format!("pre-flight of {file}: no findings")),
+        (0, n) => ("findings", format!("pre-flight of {file}: {n} finding(s)")),
+        (u, _) => (
+            "unreachable",
+            format!("pre-flight of {file}: {u} database(s) unreachable"),
+        ),
+    };
+    status::preflight(&client, &state, outcome, message).await;
     state.preflight.insert(uri.clone(), lsp);
     state.servers.insert(uri.clone(), inspections);
     if let Some(progress) = progress {

@@ -57,6 +57,10 @@ pub struct State {
     pub diagnostic_refresh: std::sync::atomic::AtomicBool,
     /// Live metrics of the running systems (see [`super::live`]).
     pub live: super::live::Live,
+    /// What the client configured (see [`super::settings`]).
+    settings: std::sync::RwLock<super::settings::Settings>,
+    /// The latest `blueprint/status` sent (see [`super::status`]).
+    pub status: super::status::Board,
 }
 
 impl State {
@@ -71,6 +75,27 @@ impl State {
             .unwrap_or(PositionEncoding::Utf16)
     }
 
+    pub fn settings(&self) -> super::settings::Settings {
+        self.settings.read().map(|s| s.clone()).unwrap_or_default()
+    }
+
+    /// Replaces the settings; live metrics take theirs from them.
+    pub fn set_settings(&self, settings: super::settings::Settings) {
+        self.live.set_settings(settings.live.clone());
+        if let Ok(mut s) = self.settings.write() {
+            *s = settings;
+        }
+    }
+
+    /// The variables the blueprint at `path` sees: the environment, then
+    /// the client's env file (`.env` unless configured).
+    pub fn environment(
+        &self,
+        path: &std::path::Path,
+    ) -> (blueprint_grammars::interpolate::Environment, Option<String>) {
+        crate::environment::for_blueprint_with(path, &self.settings().env_file)
+    }
+
     /// Analyses `snapshot` (blocking: call from `spawn_blocking`).
     pub fn analyze(&self, snapshot: Snapshot) -> Arc<FileAnalysis> {
         let analyzer = self
@@ -80,7 +105,7 @@ impl State {
             .clone();
         let path = snapshot.uri.to_file_path().map(|p| p.into_owned());
         let (env, _) = match &path {
-            Some(path) => crate::environment::for_blueprint(path),
+            Some(path) => self.environment(path),
             None => (Default::default(), None),
         };
         let source = SourceText::new(snapshot.text.to_string());

@@ -27,6 +27,9 @@ pub struct Client {
     /// Every request the server sent to the client, in order.
     pub server_requests: Arc<Mutex<Vec<Value>>>,
     pub arrived: Arc<Notify>,
+    /// What the client answers `workspace/configuration` with, for every
+    /// item asked (null: no settings).
+    pub settings: Arc<Mutex<Value>>,
     pub next_id: std::sync::atomic::AtomicI64,
     pub _dir: tempfile::TempDir,
     pub root: std::path::PathBuf,
@@ -64,7 +67,9 @@ impl Client {
         let notifications: Arc<Mutex<Vec<Value>>> = Arc::default();
         let server_requests: Arc<Mutex<Vec<Value>>> = Arc::default();
         let arrived = Arc::new(Notify::new());
+        let settings: Arc<Mutex<Value>> = Arc::new(Mutex::new(Value::Null));
         {
+            let settings = settings.clone();
             let pending = pending.clone();
             let notifications = notifications.clone();
             let server_requests = server_requests.clone();
@@ -79,7 +84,12 @@ impl Client {
                             // A server->client request: answer as an editor
                             // that accepts registrations and progress.
                             let result = match method {
-                                "workspace/configuration" => json!([]),
+                                "workspace/configuration" => {
+                                    let asked =
+                                        message["params"]["items"].as_array().map_or(0, Vec::len);
+                                    let answer = settings.lock().unwrap().clone();
+                                    Value::Array(vec![answer; asked])
+                                }
                                 // The test applies the edit itself, from
                                 // `server_requests`, as the editor would.
                                 "workspace/applyEdit" => json!({"applied": true}),
@@ -107,6 +117,7 @@ impl Client {
             notifications,
             server_requests,
             arrived,
+            settings,
             next_id: std::sync::atomic::AtomicI64::new(1),
             _dir: dir,
             root,

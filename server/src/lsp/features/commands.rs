@@ -35,6 +35,9 @@ pub async fn execute(
         super::generate::GENERATE => {
             super::generate::execute(client, state, &params.arguments).await
         }
+        super::generate::REGENERATE_COMPONENT => {
+            super::generate::execute_component(client, state, &params.arguments).await
+        }
         live::CONNECT => live::connect(client, state, &params.arguments).await,
         live::DISCONNECT => live::disconnect(client, state).await,
         other => Err(Error::invalid_params(format!("unknown command `{other}`"))),

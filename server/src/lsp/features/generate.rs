@@ -33,6 +33,9 @@ use crate::lsp::state::{FileAnalysis, State};
 /// `workspace/executeCommand`: generate the system of a blueprint; argument:
 /// its URI. Sends the edit with `workspace/applyEdit`.
 pub const GENERATE: &str = "blueprint.generate";
+/// `workspace/executeCommand`: regenerate one component's modules;
+/// arguments: the blueprint's URI and the component's name.
+pub const REGENERATE_COMPONENT: &str = "blueprint.regenerateComponent";
 
 /// The change annotation of a file edited by hand.
 const EDITED_BY_HAND: &str = "blueprint.editedByHand";
@@ -447,6 +450,42 @@ pub async fn execute(
         .and_then(|a| a.as_str())
         .and_then(|s| s.parse().ok())
         .ok_or_else(|| Error::invalid_params("`blueprint.generate` takes the blueprint's URI"))?;
+    run(client, state, uri, None).await
+}
+
+/// `blueprint.regenerateComponent URI NAME`.
+pub async fn execute_component(
+    client: &Client,
+    state: &Arc<State>,
+    arguments: &[LSPAny],
+) -> Result<Option<LSPAny>> {
+    let usage = || {
+        Error::invalid_params(
+            "`blueprint.regenerateComponent` takes the blueprint's URI and a component's name",
+        )
+    };
+    let uri: Uri = arguments
+        .first()
+        .and_then(|a| a.as_str())
+        .and_then(|s| s.parse().ok())
+        .ok_or_else(usage)?;
+    let name = arguments
+        .get(1)
+        .and_then(|a| a.as_str())
+        .filter(|n| !n.is_empty())
+        .ok_or_else(usage)?
+        .to_owned();
+    run(client, state, uri, Some(name)).await
+}
+
+/// Generates the system, or only `component`'s modules, as one edit the
+/// client applies.
+async fn run(
+    client: &Client,
+    state: &Arc<State>,
+    uri: Uri,
+    component: Option<String>,
+) -> Result<Option<LSPAny>> {
     let path = file_path(&uri).ok_or_else(|| {
         Error::invalid_params("only blueprints on disk (file: URIs) can be generated")
     })?;
@@ -459,14 +498,30 @@ pub async fn execute(
             "the blueprint has errors; fix them before generating",
         ));
     }
+    if let Some(name) = &component {
+        let declared = analysis.blueprint.system.iter().any(|s| {
+            s.components
+                .iter()
+                .any(|c| c.name.as_ref().is_some_and(|n| &n.value == name))
+        });
+        if !declared {
+            return Err(Error::invalid_params(format!(
+                "the blueprint declares no component `{name}`"
+            )));
+        }
+    }
     let encoding = state.encoding();
     let worker = analysis.clone();
     let edit = tokio::task::spawn_blocking(move || {
+        let scope = match &component {
+            Some(name) => Scope::Component(name),
+            None => Scope::System,
+        };
         workspace_edit(
             &path,
             &worker.snapshot.text,
             &worker.blueprint,
-            Scope::System,
+            scope,
             encoding,
         )
     })

@@ -3,8 +3,7 @@
 //! component names, a hover table, a code lens on `system:`).
 //!
 //! A system's address is the client's `liveMetrics.address` when set
-//! (initializationOptions, or `blueprint.liveMetrics` in
-//! `workspace/didChangeConfiguration`), else the blueprint's
+//! (see [`crate::lsp::settings`]), else the blueprint's
 //! `observability.metrics.listen`. One task per address runs while at least
 //! one open blueprint resolves to it ([`sync`] starts and stops them after
 //! every analysis of an open document and every close). Each task keeps the
@@ -289,15 +288,12 @@ pub async fn refresh_views(client: Client, state: Arc<State>) {
         let _ = client.code_lens_refresh().await;
     }
     diagnostics::republish_changed(&client, &state, None).await;
+    crate::lsp::status::live(&client, &state).await;
 }
 
-/// Remembers what the client supports and wants, from `initialize`.
+/// Remembers which refreshes the client handles, from `initialize` (the
+/// settings come with the others, see [`crate::lsp::settings`]).
 pub fn initialize(state: &State, params: &tower_lsp_server::ls_types::InitializeParams) {
-    let options = params
-        .initialization_options
-        .as_ref()
-        .and_then(|o| o.get("liveMetrics"));
-    state.live.set_settings(Settings::from_json(options));
     let workspace = params.capabilities.workspace.as_ref();
     let inlay = workspace
         .and_then(|w| w.inlay_hint.as_ref())
@@ -309,16 +305,6 @@ pub fn initialize(state: &State, params: &tower_lsp_server::ls_types::Initialize
         .unwrap_or(false);
     state.live.inlay_refresh.store(inlay, Ordering::Relaxed);
     state.live.lens_refresh.store(lens, Ordering::Relaxed);
-}
-
-/// Applies `blueprint.liveMetrics` from `workspace/didChangeConfiguration`
-/// (ignored when the settings do not carry it).
-pub fn configure(client: &Client, state: &Arc<State>, settings: &Value) {
-    let Some(live) = settings.get("blueprint").and_then(|b| b.get("liveMetrics")) else {
-        return;
-    };
-    state.live.set_settings(Settings::from_json(Some(live)));
-    sync(client, state);
 }
 
 #[cfg(test)]

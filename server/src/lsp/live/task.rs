@@ -89,8 +89,11 @@ pub async fn run(
         if hints_changed && state.live.inlay_refresh.load(Ordering::Relaxed) {
             let _ = client.inlay_hint_refresh().await;
         }
-        if lens_changed && state.live.lens_refresh.load(Ordering::Relaxed) {
-            let _ = client.code_lens_refresh().await;
+        if lens_changed {
+            if state.live.lens_refresh.load(Ordering::Relaxed) {
+                let _ = client.code_lens_refresh().await;
+            }
+            crate::lsp::status::live(&client, &state).await;
         }
         super::diagnostics::republish_changed(&client, &state, Some(&address)).await;
         tokio::select! {

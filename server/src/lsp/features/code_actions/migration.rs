@@ -30,6 +30,7 @@ pub fn actions(
     positions: &Positions,
     params: &CodeActionParams,
     preflight: &[Diagnostic],
+    env_file: &str,
     out: &mut Vec<CodeActionOrCommand>,
 ) {
     let Some(path) = uri.to_file_path().map(|p| p.into_owned()) else {
@@ -37,7 +38,7 @@ pub fn actions(
     };
     let Some(dir) = path.parent() else { return };
     let migrations = dir.join("migrations");
-    let env = crate::environment::for_blueprint(&path).0;
+    let env = crate::environment::for_blueprint_with(&path, env_file).0;
     let blueprint = &analysis.blueprint;
     let is_ours = |d: &&Diagnostic| same_code(d, "BP312") || same_code(d, "BP313");
     let mut seen: Vec<(Option<NumberOrString>, Range)> = Vec::new();

@@ -43,6 +43,7 @@ pub async fn code_actions(
         &positions,
         &params,
         &preflight,
+        &state.settings().env_file,
         &mut actions,
     );
     // "Generate system" and "Regenerate component" (reads the output
