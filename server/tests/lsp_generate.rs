@@ -97,6 +97,19 @@ fn apply(edit: &Value, confirm: bool) -> Vec<Value> {
     asked
 }
 
+/// The latest `workspace/applyEdit` the server sent.
+fn last_apply_edit(client: &Client) -> Value {
+    client
+        .server_requests
+        .lock()
+        .unwrap()
+        .iter()
+        .rev()
+        .find(|r| r["method"] == "workspace/applyEdit")
+        .cloned()
+        .expect("workspace/applyEdit sent")
+}
+
 fn blueprint_cli(cwd: &Path, args: &[&str]) -> (i32, String) {
     let out = std::process::Command::new(env!("CARGO_BIN_EXE_blueprint"))
         .args(args)
@@ -355,14 +368,7 @@ async fn generate_command_sends_the_edit_and_missing_components_get_a_quickfix()
         )
         .await;
     assert_eq!(result["applied"], true, "{result}");
-    let request = client
-        .server_requests
-        .lock()
-        .unwrap()
-        .iter()
-        .find(|r| r["method"] == "workspace/applyEdit")
-        .cloned()
-        .expect("workspace/applyEdit sent");
+    let request = last_apply_edit(&client);
     apply(&request["params"]["edit"], false);
     let out = root.join("task_tracker");
     let (code, output) = blueprint_cli(&root, &["generate", FILE, "--check"]);
@@ -401,15 +407,7 @@ async fn generate_command_sends_the_edit_and_missing_components_get_a_quickfix()
         )
         .await;
     assert_eq!(result["applied"], true, "{result}");
-    let request = client
-        .server_requests
-        .lock()
-        .unwrap()
-        .iter()
-        .rev()
-        .find(|r| r["method"] == "workspace/applyEdit")
-        .cloned()
-        .expect("workspace/applyEdit sent");
+    let request = last_apply_edit(&client);
     let edit = &request["params"]["edit"];
     let touched = edit["documentChanges"]
         .as_array()

@@ -69,6 +69,16 @@ fn line_of(text: &str, prefix: &str) -> u32 {
         .expect("line") as u32
 }
 
+/// A running system whose only figures are `task_store`'s pool on `main`:
+/// `max` connections, `used` of them in use.
+async fn one_pool(max: u32, used: u32) -> (String, CancellationToken) {
+    let metrics = Metrics::new();
+    let pool = metrics.pool("task_store", "main");
+    pool.set_max(max);
+    pool.set_connections(max - used, used);
+    serve_metrics(metrics).await
+}
+
 /// A running system's `/metrics`: the runtime's router on 127.0.0.1:0.
 async fn serve_metrics(metrics: Metrics) -> (String, CancellationToken) {
     let (listener, addr) = blueprint_runtime::bind("127.0.0.1:0").await.expect("bind");
@@ -81,30 +91,12 @@ async fn serve_metrics(metrics: Metrics) -> (String, CancellationToken) {
 /// Initialize as an editor that supports inlay hint and code lens
 /// refreshes, scraping every 200 ms.
 async fn initialize(client: &Client) {
-    let root = format!("file://{}", client.root.display());
     client
-        .request(
-            "initialize",
-            json!({
-                "processId": null,
-                "rootUri": root,
-                "workspaceFolders": [{"uri": root, "name": "ws"}],
-                "initializationOptions": {"liveMetrics": {"intervalMs": 200}},
-                "capabilities": {
-                    "workspace": {
-                        "inlayHint": {"refreshSupport": true},
-                        "codeLens": {"refreshSupport": true}
-                    },
-                    "textDocument": {
-                        "hover": {"contentFormat": ["markdown"]},
-                        "inlayHint": {},
-                        "codeLens": {}
-                    }
-                }
-            }),
+        .initialize_as(
+            live_capabilities(),
+            json!({"liveMetrics": {"intervalMs": 200}}),
         )
         .await;
-    client.notify("initialized", json!({}));
 }
 
 async fn hints(client: &Client, uri: &str) -> Vec<Value> {
@@ -414,11 +406,7 @@ async fn nothing_running_is_not_connected_without_noise() {
 /// address for a blueprint that declares none, then `enabled: false`.
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn the_client_setting_overrides_and_disables() {
-    let metrics = Metrics::new();
-    let pool = metrics.pool("task_store", "main");
-    pool.set_max(4);
-    pool.set_connections(3, 1);
-    let (address, server) = serve_metrics(metrics).await;
+    let (address, server) = one_pool(4, 1).await;
     let client = Client::start();
     initialize(&client).await;
     let uri = client.uri("elsewhere.blueprint.yaml");
@@ -448,27 +436,6 @@ async fn the_client_setting_overrides_and_disables() {
     assert_eq!(hints(&client, &uri).await, Vec::<Value>::new());
     server.cancel();
     client.shutdown().await;
-}
-
-/// The `blueprint-live` diagnostics of the latest publish for `uri`, as
-/// (code, line).
-fn live_warnings(client: &Client, uri: &str) -> Vec<(String, u64)> {
-    client
-        .published()
-        .iter()
-        .rev()
-        .find(|p| p["uri"] == uri)
-        .and_then(|p| p["diagnostics"].as_array().cloned())
-        .unwrap_or_default()
-        .iter()
-        .filter(|d| d["source"] == "blueprint-live")
-        .map(|d| {
-            (
-                d["code"].as_str().unwrap_or_default().to_owned(),
-                d["range"]["start"]["line"].as_u64().unwrap_or_default(),
-            )
-        })
-        .collect()
 }
 
 /// Callers waiting on a full pool raise `pool-saturated` on the store's
@@ -513,13 +480,8 @@ async fn live_warnings_come_and_go_with_their_condition() {
         |w| w.contains(&saturated),
     )
     .await;
-    let published = client.published();
-    let message = published
-        .iter()
-        .rev()
-        .find(|p| p["uri"] == uri.as_str())
-        .and_then(|p| p["diagnostics"].as_array().cloned())
-        .unwrap()
+    let message = client
+        .latest_diagnostics(&uri)
         .into_iter()
         .find(|d| d["code"] == "pool-saturated")
         .unwrap();
@@ -567,11 +529,7 @@ async fn live_warnings_come_and_go_with_their_condition() {
 /// address is refused with the reason.
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn connect_and_disconnect_commands() {
-    let metrics = Metrics::new();
-    let pool = metrics.pool("task_store", "main");
-    pool.set_max(4);
-    pool.set_connections(3, 1);
-    let (address, server) = serve_metrics(metrics).await;
+    let (address, server) = one_pool(4, 1).await;
     let client = Client::start();
     initialize(&client).await;
     let uri = client.uri("connect.blueprint.yaml");

@@ -8,41 +8,16 @@
 //! them, unless `BLUEPRINT_REQUIRE_SERVICES=1`, when a missing tool fails
 //! the test.
 
-use std::path::{Path, PathBuf};
+mod editor_support;
+use editor_support::{repo_root, run, unavailable, version};
+
 use std::process::Command;
-
-fn extension_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .expect("workspace root")
-        .join("editors/vscode")
-}
-
-fn required() -> bool {
-    std::env::var("BLUEPRINT_REQUIRE_SERVICES").is_ok_and(|v| v == "1")
-}
-
-/// Skips (or, when tools are required, fails) with `reason`.
-fn unavailable(test: &str, reason: &str) {
-    assert!(
-        !required(),
-        "{test}: {reason} (BLUEPRINT_REQUIRE_SERVICES=1)"
-    );
-    eprintln!("SKIP {test}: {reason}");
-}
-
-fn runs(program: &str) -> bool {
-    Command::new(program)
-        .arg("--version")
-        .output()
-        .is_ok_and(|o| o.status.success())
-}
 
 #[test]
 fn vscode_extension_checks_and_packages() {
     let test = "vscode_extension_checks_and_packages";
-    let dir = extension_dir();
-    if !runs("node") || !runs("npm") {
+    let dir = repo_root().join("editors/vscode");
+    if version("node").is_none() || version("npm").is_none() {
         return unavailable(test, "node or npm not found");
     }
     if !dir.join("node_modules/vscode-languageclient").is_dir() {
@@ -51,22 +26,12 @@ fn vscode_extension_checks_and_packages() {
             &format!("packages not installed (cd {} && npm ci)", dir.display()),
         );
     }
-    let started = std::time::Instant::now();
-    let output = Command::new("npm")
-        .args(["run", "check"])
-        .current_dir(&dir)
-        .env("BLUEPRINT_BIN", env!("CARGO_BIN_EXE_blueprint"))
-        .output()
-        .unwrap_or_else(|e| panic!("{test}: cannot run npm: {e}"));
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    println!("{stdout}");
-    eprintln!("{stderr}");
-    assert!(
-        output.status.success(),
-        "{test}: `npm run check` failed ({}) after {:?}:\n{stdout}\n{stderr}",
-        output.status,
-        started.elapsed()
+    let stdout = run(
+        test,
+        Command::new("npm")
+            .args(["run", "check"])
+            .current_dir(&dir)
+            .env("BLUEPRINT_BIN", env!("CARGO_BIN_EXE_blueprint")),
     );
     // The unit tests report their totals; none may fail, and with this
     // build's binary at hand none has a reason to skip.
@@ -78,5 +43,4 @@ fn vscode_extension_checks_and_packages() {
         stdout.contains("# skipped 0") && !stdout.contains("# SKIP"),
         "{test}: some extension tests were skipped:\n{stdout}"
     );
-    println!("{test}: passed in {:?}", started.elapsed());
 }

@@ -10,27 +10,12 @@ local bin, file, pid = arg[1], arg[2], tonumber(arg[3])
 assert(bin and file and pid, 'usage: nvim -l live.lua BLUEPRINT_BIN FILE PID')
 
 local TIMEOUT = 30000
-local failures = 0
+local harness = dofile(vim.fs.dirname(debug.getinfo(1, 'S').source:sub(2)) .. '/harness.lua')
+local say, pass, fail, finish = harness.say, harness.pass, harness.fail, harness.finish
 
-local function say(line) io.stdout:write(line, '\n') end
-local function pass(what) say('PASS ' .. what) end
-local function fail(what, why)
-  failures = failures + 1
-  say('FAIL ' .. what .. ': ' .. why)
-end
-
-local function finish()
-  for _, client in ipairs(vim.lsp.get_clients()) do
-    client:stop(true)
-  end
-  say(failures == 0 and 'OK' or (failures .. ' FAILED'))
-  io.stdout:flush()
-  os.exit(failures == 0 and 0 or 1)
-end
-
+-- Each check here passes by not raising.
 local function check(what, fn)
-  local ok, err = xpcall(fn, debug.traceback)
-  if ok then pass(what) else fail(what, tostring(err)) end
+  if harness.check(what, fn) then pass(what) end
 end
 
 vim.cmd.edit(vim.fn.fnameescape(file))

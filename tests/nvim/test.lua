@@ -7,31 +7,9 @@ local bin, file = arg[1], arg[2]
 assert(bin and file, 'usage: nvim -l test.lua BLUEPRINT_BIN FILE')
 
 local TIMEOUT = 10000
-local failures = 0
-
--- io.stdout, not print(): in -l mode print() ends lines lazily.
-local function say(line) io.stdout:write(line, '\n') end
-local function pass(what) say('PASS ' .. what) end
-local function skip(what, why) say('SKIP ' .. what .. ': ' .. why) end
-local function fail(what, why)
-  failures = failures + 1
-  say('FAIL ' .. what .. ': ' .. why)
-end
-
-local function finish()
-  for _, client in ipairs(vim.lsp.get_clients()) do
-    client:stop(true)
-  end
-  say(failures == 0 and 'OK' or (failures .. ' FAILED'))
-  io.stdout:flush()
-  os.exit(failures == 0 and 0 or 1)
-end
-
--- A check that raises is a failure, not a crash of the whole run.
-local function check(what, fn)
-  local ok, err = xpcall(fn, debug.traceback)
-  if not ok then fail(what, tostring(err)) end
-end
+local harness = dofile(vim.fs.dirname(debug.getinfo(1, 'S').source:sub(2)) .. '/harness.lua')
+local say, pass, skip, fail, finish = harness.say, harness.pass, harness.skip, harness.fail, harness.finish
+local check = harness.check
 
 vim.cmd.edit(vim.fn.fnameescape(file))
 local buf = vim.api.nvim_get_current_buf()

@@ -9,31 +9,10 @@ if parser == '' then
 end
 
 local TIMEOUT = 10000
-local failures = 0
-
--- io.stdout, not print(): in -l mode print() ends lines lazily.
-local function say(line) io.stdout:write(line, '\n') end
-local function pass(what) say('PASS ' .. what) end
-local function skip(what, why) say('SKIP ' .. what .. ': ' .. why) end
-local function fail(what, why)
-  failures = failures + 1
-  say('FAIL ' .. what .. ': ' .. why)
-end
-
-local function finish()
-  for _, client in ipairs(vim.lsp.get_clients()) do
-    client:stop(true)
-  end
-  say(failures == 0 and 'OK' or (failures .. ' FAILED'))
-  io.stdout:flush()
-  os.exit(failures == 0 and 0 or 1)
-end
-
--- A check that raises is a failure, not a crash of the whole run.
-local function check(what, fn)
-  local ok, err = xpcall(fn, debug.traceback)
-  if not ok then fail(what, tostring(err)) end
-end
+-- The harness the repository's Neovim tests share.
+local harness = dofile(vim.fs.dirname(debug.getinfo(1, 'S').source:sub(2)) .. '/../../../tests/nvim/harness.lua')
+local say, pass, skip, fail, finish, check =
+  harness.say, harness.pass, harness.skip, harness.fail, harness.finish, harness.check
 
 -- Every vim.notify, recorded (and shown, to read a failing run).
 local notes = {}

@@ -205,6 +205,37 @@ impl Client {
         result
     }
 
+    /// Initialize with exactly `capabilities` and `initializationOptions`,
+    /// with the temporary folder as the workspace; then `initialized`.
+    pub async fn initialize_as(&self, capabilities: Value, options: Value) -> Value {
+        let root = format!("file://{}", self.root.display());
+        let result = self
+            .request(
+                "initialize",
+                json!({
+                    "processId": null,
+                    "rootUri": root,
+                    "workspaceFolders": [{"uri": root, "name": "ws"}],
+                    "initializationOptions": options,
+                    "capabilities": capabilities,
+                }),
+            )
+            .await;
+        self.notify("initialized", json!({}));
+        result
+    }
+
+    /// The diagnostics of the latest `publishDiagnostics` for `uri` (none
+    /// before the first).
+    pub fn latest_diagnostics(&self, uri: &str) -> Vec<Value> {
+        self.published()
+            .iter()
+            .rev()
+            .find(|p| p["uri"] == uri)
+            .and_then(|p| p["diagnostics"].as_array().cloned())
+            .unwrap_or_default()
+    }
+
     pub fn open(&self, uri: &str, text: &str, version: i32) {
         self.notify(
             "textDocument/didOpen",
@@ -413,4 +444,36 @@ schemas:
 
 pub fn postgres_blueprint(url: &str) -> String {
     sqlite_blueprint(url).replace("engine: sqlite", "engine: postgres")
+}
+
+/// The `blueprint-live` warnings of the latest publish for `uri`, as
+/// (code, line).
+pub fn live_warnings(client: &Client, uri: &str) -> Vec<(String, u64)> {
+    client
+        .latest_diagnostics(uri)
+        .iter()
+        .filter(|d| d["source"] == "blueprint-live")
+        .map(|d| {
+            (
+                d["code"].as_str().unwrap_or_default().to_owned(),
+                d["range"]["start"]["line"].as_u64().unwrap_or_default(),
+            )
+        })
+        .collect()
+}
+
+/// The capabilities of an editor that redraws inlay hints and code lenses
+/// when asked, for the live-metrics tests.
+pub fn live_capabilities() -> Value {
+    json!({
+        "workspace": {
+            "inlayHint": {"refreshSupport": true},
+            "codeLens": {"refreshSupport": true}
+        },
+        "textDocument": {
+            "hover": {"contentFormat": ["markdown"]},
+            "inlayHint": {},
+            "codeLens": {}
+        }
+    })
 }
