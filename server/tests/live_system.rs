@@ -112,21 +112,10 @@ impl Load {
 /// freshly started system under load, on a busy machine).
 async fn until<T: std::fmt::Debug, F: std::future::Future<Output = T>>(
     what: &str,
-    mut probe: impl FnMut() -> F,
+    probe: impl FnMut() -> F,
     pred: impl Fn(&T) -> bool,
 ) -> T {
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(60);
-    loop {
-        let got = probe().await;
-        if pred(&got) {
-            return got;
-        }
-        assert!(
-            tokio::time::Instant::now() < deadline,
-            "timed out waiting for {what}; last: {got:#?}"
-        );
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    poll_until(what, Duration::from_secs(60), probe, pred).await
 }
 
 /// The hint after the name of `component` (the text ends at `col` of

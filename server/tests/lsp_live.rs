@@ -133,21 +133,10 @@ fn status_title(lenses: &[Value]) -> Option<String> {
 /// Polls `probe` until `pred` holds (10 s at most).
 async fn until<T: std::fmt::Debug, F: std::future::Future<Output = T>>(
     what: &str,
-    mut probe: impl FnMut() -> F,
+    probe: impl FnMut() -> F,
     pred: impl Fn(&T) -> bool,
 ) -> T {
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
-    loop {
-        let got = probe().await;
-        if pred(&got) {
-            return got;
-        }
-        assert!(
-            tokio::time::Instant::now() < deadline,
-            "timed out waiting for {what}; last: {got:#?}"
-        );
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    poll_until(what, Duration::from_secs(10), probe, pred).await
 }
 
 fn refreshes(client: &Client, method: &str) -> usize {

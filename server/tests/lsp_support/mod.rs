@@ -477,3 +477,25 @@ pub fn live_capabilities() -> Value {
         }
     })
 }
+
+/// Polls `probe` until `pred` holds, for `limit` at most (then fails,
+/// showing the last value).
+pub async fn poll_until<T: std::fmt::Debug, F: std::future::Future<Output = T>>(
+    what: &str,
+    limit: Duration,
+    mut probe: impl FnMut() -> F,
+    pred: impl Fn(&T) -> bool,
+) -> T {
+    let deadline = tokio::time::Instant::now() + limit;
+    loop {
+        let got = probe().await;
+        if pred(&got) {
+            return got;
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "timed out waiting for {what}; last: {got:#?}"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
