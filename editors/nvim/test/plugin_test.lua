@@ -195,15 +195,32 @@ check(':BlueprintPreflight', function()
   pass(':BlueprintPreflight -> ' .. outcome(call))
 end)
 
+-- The lens titles Neovim shows for the buffer (the plugin asked for them).
+local function lens_titles()
+  return vim.tbl_map(function(l) return l.command and l.command.title or '' end,
+    vim.lsp.codelens.get(buf))
+end
+
+local function wait_lens(prefix)
+  local ok = vim.wait(TIMEOUT, function()
+    return vim.iter(lens_titles()):any(function(t) return vim.startswith(t, prefix) end)
+  end, 50)
+  assert(ok, 'no lens "' .. prefix .. '…"; lenses: ' .. vim.inspect(lens_titles()))
+end
+
+-- Nothing listens on port 9 (discard): connected, but not connected.
 check(':BlueprintConnect', function()
   local call = run('BlueprintConnect 127.0.0.1:9', 'blueprint.live.connect')
   assert(vim.deep_equal(call.arguments, { '127.0.0.1:9' }), vim.inspect(call.arguments))
-  pass(':BlueprintConnect 127.0.0.1:9 -> ' .. outcome(call))
+  wait_lens('○ live metrics: not connected (127.0.0.1:9)')
+  pass(':BlueprintConnect 127.0.0.1:9 -> ' .. outcome(call) .. '; the lens says not connected')
 end)
 
 check(':BlueprintDisconnect', function()
   local call = run('BlueprintDisconnect', 'blueprint.live.disconnect')
-  pass(':BlueprintDisconnect -> ' .. outcome(call))
+  assert(not call.err, outcome(call))
+  wait_lens('○ live metrics: disconnected')
+  pass(':BlueprintDisconnect -> ' .. outcome(call) .. '; the lens offers to connect')
 end)
 
 check(':BlueprintRegenerate', function()

@@ -17,6 +17,9 @@ M.defaults = {
   settings = M.settings,
   -- Show the server's inlay hints (live pool and latency figures) at once.
   inlay_hints = true,
+  -- Show the server's code lenses (the live-metrics connection on
+  -- `system:`), refreshed on entering the buffer and leaving insert mode.
+  codelens = true,
   treesitter = {
     enabled = true,
     -- Path of a tree-sitter YAML parser library; default: the first

@@ -51,11 +51,36 @@ local function root_dir(buf)
   return name ~= '' and vim.fs.dirname(name) or vim.fn.getcwd()
 end
 
+-- Neovim 0.11 made supports_method a method; 0.10 has a plain function.
+local function supports(client, method)
+  if vim.fn.has('nvim-0.11') == 1 then
+    return client:supports_method(method)
+  end
+  return client.supports_method(method)
+end
+
 --- Starts (or reuses) the language server for `buf`; the client id or nil.
 function M.start_lsp(buf, opts)
   opts = opts or M.options or config.resolve()
   if not executable(opts.cmd) then
     return nil
+  end
+  local capabilities = opts.capabilities
+  local handlers = nil
+  if opts.codelens then
+    -- Neovim neither advertises nor handles workspace/codeLens/refresh;
+    -- the live-metrics lens changes with the running system, not with
+    -- edits, so take the server's refreshes.
+    capabilities = vim.tbl_deep_extend('force', vim.lsp.protocol.make_client_capabilities(),
+      capabilities or {}, { workspace = { codeLens = { refreshSupport = true } } })
+    handlers = {
+      ['workspace/codeLens/refresh'] = function(_, _, ctx)
+        for bufnr in pairs(vim.lsp.get_client_by_id(ctx.client_id).attached_buffers) do
+          vim.lsp.codelens.refresh({ bufnr = bufnr })
+        end
+        return vim.NIL
+      end,
+    }
   end
   return vim.lsp.start({
     name = 'blueprint',
@@ -63,10 +88,23 @@ function M.start_lsp(buf, opts)
     root_dir = root_dir(buf),
     settings = { blueprint = opts.settings },
     init_options = config.init_options(opts.settings),
-    capabilities = opts.capabilities,
+    capabilities = capabilities,
+    handlers = handlers,
     on_attach = function(client, bufnr)
       if opts.inlay_hints and vim.lsp.inlay_hint then
         vim.lsp.inlay_hint.enable(true, { bufnr = bufnr })
+      end
+      if opts.codelens and supports(client, 'textDocument/codeLens') then
+        -- Neovim shows lenses only for buffers it was asked to refresh;
+        -- the server's workspace/codeLens/refresh then keeps them current.
+        vim.lsp.codelens.refresh({ bufnr = bufnr })
+        vim.api.nvim_create_autocmd({ 'BufEnter', 'InsertLeave' }, {
+          group = vim.api.nvim_create_augroup('blueprint_codelens_' .. bufnr, { clear = true }),
+          buffer = bufnr,
+          callback = function()
+            vim.lsp.codelens.refresh({ bufnr = bufnr })
+          end,
+        })
       end
       if opts.on_attach then
         opts.on_attach(client, bufnr)
