@@ -22,6 +22,10 @@ export interface BlueprintSettings {
     address: string;
     intervalMs: number;
     enabled: boolean;
+    /** Acquire-wait p95 (ms) at which a pool counts as saturated. */
+    saturationWaitMs: number;
+    /** Share of failed messages (%) at which a component warns. */
+    errorRatePercent: number;
   };
   log: { level: LogLevel };
   envFile: string;
@@ -30,7 +34,7 @@ export interface BlueprintSettings {
 export const DEFAULT_SETTINGS: BlueprintSettings = {
   server: { path: '' },
   preflight: { onSave: true },
-  liveMetrics: { address: '', intervalMs: 5000, enabled: true },
+  liveMetrics: { address: '', intervalMs: 5000, enabled: true, saturationWaitMs: 10, errorRatePercent: 5 },
   log: { level: 'info' },
   envFile: '.env',
 };
@@ -69,6 +73,11 @@ function interval(value: unknown, fallback: number): number {
   return Math.max(MIN_INTERVAL_MS, Math.round(value));
 }
 
+// Thresholds: any finite number from 0 up (the server ignores others).
+function threshold(value: unknown, fallback: number): number {
+  return typeof value === 'number' && Number.isFinite(value) && value >= 0 ? value : fallback;
+}
+
 function level(value: unknown, fallback: LogLevel): LogLevel {
   return LOG_LEVELS.find((l) => l === value) ?? fallback;
 }
@@ -83,6 +92,8 @@ export function readSettings(get: Lookup): BlueprintSettings {
       address: text(get('liveMetrics.address'), d.liveMetrics.address),
       intervalMs: interval(get('liveMetrics.intervalMs'), d.liveMetrics.intervalMs),
       enabled: flag(get('liveMetrics.enabled'), d.liveMetrics.enabled),
+      saturationWaitMs: threshold(get('liveMetrics.saturationWaitMs'), d.liveMetrics.saturationWaitMs),
+      errorRatePercent: threshold(get('liveMetrics.errorRatePercent'), d.liveMetrics.errorRatePercent),
     },
     log: { level: level(get('log.level'), d.log.level) },
     envFile: text(get('envFile'), d.envFile),

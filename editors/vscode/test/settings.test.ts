@@ -47,7 +47,13 @@ describe('settings', () => {
       lookupIn({
         server: { path: ' /opt/blueprint ' },
         preflight: { onSave: false },
-        liveMetrics: { address: '10.0.0.2:9464', intervalMs: 1000, enabled: false },
+        liveMetrics: {
+          address: '10.0.0.2:9464',
+          intervalMs: 1000,
+          enabled: false,
+          saturationWaitMs: 25,
+          errorRatePercent: -1,
+        },
         log: { level: 'debug' },
         envFile: 'local.env',
       }),
@@ -55,7 +61,14 @@ describe('settings', () => {
     assert.deepEqual(settings, {
       server: { path: '/opt/blueprint' },
       preflight: { onSave: false },
-      liveMetrics: { address: '10.0.0.2:9464', intervalMs: 1000, enabled: false },
+      // A negative threshold is no threshold: the default stands.
+      liveMetrics: {
+        address: '10.0.0.2:9464',
+        intervalMs: 1000,
+        enabled: false,
+        saturationWaitMs: 25,
+        errorRatePercent: 5,
+      },
       log: { level: 'debug' },
       envFile: 'local.env',
     });

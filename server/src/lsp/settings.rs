@@ -79,15 +79,14 @@ mod tests {
     use serde_json::json;
     use std::time::Duration;
 
+    /// What the VS Code extension sends under its default settings (its
+    /// own tests assert the file equals what it builds).
+    const EXTENSION_DEFAULTS: &str =
+        include_str!("../../../editors/vscode/test/fixtures/initialization-options.json");
+
     #[test]
     fn the_extension_defaults_are_the_server_defaults() {
-        let sent = json!({
-            "server": { "path": "" },
-            "preflight": { "onSave": true },
-            "liveMetrics": { "address": "", "intervalMs": 5000, "enabled": true },
-            "log": { "level": "info" },
-            "envFile": ".env"
-        });
+        let sent: Value = serde_json::from_str(EXTENSION_DEFAULTS).unwrap();
         let s = Settings::from_json(Some(&sent));
         assert_eq!(
             s,

@@ -7,7 +7,7 @@ M.settings = {
   preflight = { onSave = true },
   -- `address` (host:port of the running system's /metrics) is absent by
   -- default: the server then uses the blueprint's observability.metrics.
-  liveMetrics = { intervalMs = 5000, enabled = true },
+  liveMetrics = { intervalMs = 5000, enabled = true, saturationWaitMs = 10, errorRatePercent = 5 },
   log = { level = 'info' },
   envFile = '.env',
 }
