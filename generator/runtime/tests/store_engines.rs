@@ -259,6 +259,96 @@ async fn create_many_is_all_or_nothing(db: TestDb) {
     assert_eq!(store.list(0, 100).await.unwrap().len(), 3);
 }
 
+/// A thousand records, keys not in key order: written in one call, read
+/// back equal, and returned in input order by `create_many_stored`.
+async fn create_many_thousand(db: TestDb) {
+    let metrics = Metrics::new();
+    let store = db.store(&metrics).await;
+    let ids: Vec<String> = (0..1000)
+        .map(|n| format!("k{:04}", (n * 7919) % 1000))
+        .collect();
+    let records: Vec<Value> = (ids.iter())
+        .map(|id| {
+            json!({ "id": id, "name": format!("item {id}"), "quantity": 3,
+                          "price": 1.5, "paid": true, "details": { "n": [id] } })
+        })
+        .collect();
+    assert_eq!(store.create_many(&records).await.unwrap(), 1000);
+    let mut sorted = records.clone();
+    sorted.sort_by(|a, b| a["id"].as_str().cmp(&b["id"].as_str()));
+    assert_eq!(store.list(0, 2000).await.unwrap(), sorted);
+
+    let more: Vec<Value> = (0..1000).map(|n| item(&format!("m{}", 999 - n))).collect();
+    assert_eq!(store.create_many_stored(&more).await.unwrap(), more);
+    assert_eq!(store.list(0, 3000).await.unwrap().len(), 2000);
+    // One operation per call, labelled as before.
+    let text = metrics.encode();
+    let calls = metric_value(
+        &text,
+        "db_client_operation_duration_seconds_count",
+        &["operation=\"create_many\""],
+    );
+    assert_eq!(calls, 2.0, "{text}");
+}
+
+/// 100 columns: 327 rows per INSERT on SQLite (32766 binds), 655 on
+/// PostgreSQL and MySQL (65535), so 1000 rows take several statements, all
+/// in one transaction.
+async fn create_many_over_the_bind_limit(db: TestDb) {
+    let mut config = db.config("wide", Migrations::Auto);
+    let mut properties = serde_json::Map::new();
+    properties.insert("id".into(), json!({ "type": "integer" }));
+    for c in 1..100 {
+        properties.insert(format!("c{c}"), json!({ "type": "integer" }));
+    }
+    config.schema = json!({ "type": "object", "properties": properties, "required": ["id"] });
+    let store = Store::connect(config, &Metrics::new()).await.unwrap();
+    let record = |id: i64| {
+        let mut r = serde_json::Map::new();
+        r.insert("id".into(), json!(id));
+        for c in 1..100 {
+            r.insert(format!("c{c}"), json!(id * 1000 + c));
+        }
+        Value::Object(r)
+    };
+    let records: Vec<Value> = (0..1000).map(record).collect();
+    assert_eq!(store.create_many_stored(&records).await.unwrap(), records);
+    assert_eq!(store.list(0, 2000).await.unwrap(), records);
+
+    // A key already written, in the last statement: the earlier statements
+    // are rolled back with it.
+    let mut again: Vec<Value> = (1000..2000).map(record).collect();
+    again[999] = record(5);
+    let err = store.create_many(&again).await.unwrap_err();
+    assert_eq!(err.status(), 409, "{err}");
+    assert!(matches!(err, StoreError::Conflict), "{err:?}");
+    assert_eq!(store.list(0, 3000).await.unwrap().len(), 1000);
+}
+
+/// One bad record among a thousand, or one key twice: nothing is written.
+async fn create_many_batch_is_atomic(db: TestDb) {
+    let store = db.store(&Metrics::new()).await;
+    let mut records: Vec<Value> = (0..1000).map(|n| item(&format!("a{n}"))).collect();
+    records[500]["quantity"] = json!(-1);
+    let err = store.create_many(&records).await.unwrap_err();
+    assert!(matches!(err, StoreError::Invalid(_)), "{err:?}");
+    assert!(err.to_string().contains("record 500"), "{err}");
+    let err = store.create_many_stored(&records).await.unwrap_err();
+    assert_eq!(err.status(), 400, "{err}");
+    assert!(store.list(0, 2000).await.unwrap().is_empty());
+
+    records[500] = item("a7");
+    for err in [
+        store.create_many(&records).await.unwrap_err(),
+        store.create_many_stored(&records).await.unwrap_err(),
+    ] {
+        assert!(matches!(err, StoreError::Conflict), "{err:?}");
+    }
+    assert!(store.list(0, 2000).await.unwrap().is_empty());
+    assert_eq!(store.create_many(&[]).await.unwrap(), 0);
+    assert!(store.create_many_stored(&[]).await.unwrap().is_empty());
+}
+
 async fn verify_and_auto(db: TestDb) {
     let metrics = Metrics::new();
     let verify = db.config("customer_orders", Migrations::Verify);
@@ -493,6 +583,9 @@ engine_tests!(
     list_paging,
     invalid_records_write_nothing,
     create_many_is_all_or_nothing,
+    create_many_thousand,
+    create_many_over_the_bind_limit,
+    create_many_batch_is_atomic,
     verify_and_auto,
     metrics_after_operations,
     hostile_strings_are_bound,

@@ -30,16 +30,16 @@ pub(crate) struct Stmt {
 }
 
 impl Stmt {
-    pub fn execute(sql: &str, binds: Vec<Bind>) -> Self {
+    pub fn execute(sql: impl Into<String>, binds: Vec<Bind>) -> Self {
         Self {
-            sql: sql.to_owned(),
+            sql: sql.into(),
             binds,
             fetch: None,
         }
     }
-    pub fn fetch(sql: &str, binds: Vec<Bind>, columns: &[Column]) -> Self {
+    pub fn fetch(sql: impl Into<String>, binds: Vec<Bind>, columns: &[Column]) -> Self {
         Self {
-            sql: sql.to_owned(),
+            sql: sql.into(),
             binds,
             fetch: Some(columns.to_vec()),
         }

@@ -4,6 +4,7 @@
 //! at start-up, each operation in a transaction with bound values and quoted
 //! identifiers, and pool and operation metrics measured around `acquire()`.
 
+mod batch;
 mod exec;
 mod key;
 pub(crate) mod schema;
@@ -150,6 +151,17 @@ fn pool_options<DB: sqlx::Database>(
 impl Store {
     /// Open the pool, then apply or verify the table per `migrations`.
     pub async fn connect(config: StoreConfig, metrics: &Metrics) -> Result<Store, StoreError> {
+        Self::connect_as(config, metrics, None).await
+    }
+
+    /// [`Store::connect`]; `returning` `Some` overrides whether the server
+    /// is taken to have `INSERT ... RETURNING`, so the path MySQL takes can
+    /// be tested on any engine.
+    async fn connect_as(
+        config: StoreConfig,
+        metrics: &Metrics,
+        returning: Option<bool>,
+    ) -> Result<Store, StoreError> {
         let columns = schema::columns(&config.schema, &config.key)?;
         let record_schema = RecordSchema::new(&config.schema, &config.key)?;
         let suspect = Arc::new(exec::Suspect::default());
@@ -169,7 +181,10 @@ impl Store {
                 )
             }
         };
-        let returning = pool.insert_returning().await?;
+        let returning = match returning {
+            Some(r) => r,
+            None => pool.insert_returning().await?,
+        };
         let sql = Statements::new(config.engine, &config.table, &columns, returning);
         let pool_metrics = metrics.pool(&config.component, &config.pool_name);
         pool_metrics.set_max(config.max_connections);
@@ -279,35 +294,6 @@ impl Store {
         };
         let out = self.run("create", stmts).await?;
         first_row(out).ok_or_else(|| StoreError::Database(sqlx::Error::RowNotFound))
-    }
-
-    /// Fill in defaults and validate every record, then insert them all in
-    /// one transaction: all are written or none. Returns how many were written.
-    pub async fn create_many(&self, records: &[Value]) -> Result<u64, StoreError> {
-        let records: Vec<_> = (records.iter())
-            .map(|r| self.inner.schema.with_defaults(r))
-            .collect();
-        let mut messages = Vec::new();
-        for (i, record) in records.iter().enumerate() {
-            if let Err(StoreError::Invalid(m)) = self.inner.schema.validate(record) {
-                messages.extend(m.into_iter().map(|m| format!("record {i}: {m}")));
-            }
-        }
-        if !messages.is_empty() {
-            return Err(StoreError::Invalid(messages));
-        }
-        let mut stmts = Vec::with_capacity(records.len());
-        for record in &records {
-            stmts.push(Stmt::execute(&self.inner.sql.insert, self.binds(record)?));
-        }
-        let out = self.run("create_many", stmts).await?;
-        Ok(out
-            .iter()
-            .map(|o| match o {
-                Outcome::Affected(n) => *n,
-                Outcome::Rows(_) => 0,
-            })
-            .sum())
     }
 
     pub async fn get(&self, key: &Value) -> Result<Option<Value>, StoreError> {

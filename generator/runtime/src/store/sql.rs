@@ -1,5 +1,7 @@
 //! SQL text per engine: identifiers quoted, values always placeholders.
 
+use std::fmt::Write as _;
+
 use super::schema::{Column, ColumnType};
 use super::Engine;
 
@@ -15,6 +17,31 @@ fn placeholder(engine: Engine, n: usize) -> String {
     match engine {
         Engine::Postgres => format!("${n}"),
         Engine::Mysql | Engine::Sqlite => "?".to_owned(),
+    }
+}
+
+/// `count` comma-separated placeholders, numbered from `first`.
+fn push_marks(sql: &mut String, engine: Engine, first: usize, count: usize) {
+    for n in first..first + count {
+        if n > first {
+            sql.push_str(", ");
+        }
+        match engine {
+            Engine::Postgres => {
+                let _ = write!(sql, "${n}");
+            }
+            Engine::Mysql | Engine::Sqlite => sql.push('?'),
+        }
+    }
+}
+
+/// The most values one statement may bind: PostgreSQL's and MySQL's wire
+/// protocols count parameters in 16 bits; SQLite's default
+/// `SQLITE_MAX_VARIABLE_NUMBER` (since 3.32) is 32766.
+pub(crate) fn max_binds(engine: Engine) -> usize {
+    match engine {
+        Engine::Postgres | Engine::Mysql => 65535,
+        Engine::Sqlite => 32766,
     }
 }
 
@@ -53,6 +80,16 @@ pub(crate) struct Statements {
     pub update: String,
     pub delete: String,
     pub ping: String,
+    /// `INSERT INTO t (columns) VALUES `: [`Statements::insert_rows`] adds
+    /// the row groups.
+    insert_head: String,
+    /// ` RETURNING <every column>`, where the engine has it.
+    returning: Option<String>,
+    /// `SELECT <every column> FROM t WHERE key IN (`.
+    select_keys_head: String,
+    engine: Engine,
+    /// Values per row: the column count.
+    width: usize,
 }
 
 impl Statements {
@@ -79,10 +116,13 @@ impl Statements {
         let marks: Vec<String> = (1..=columns.len())
             .map(|n| placeholder(engine, n))
             .collect();
-        let insert = format!("INSERT INTO {t} ({list}) VALUES ({})", marks.join(", "));
-        let insert_returning = returning.then(|| format!("{insert} RETURNING {list}"));
+        let insert_head = format!("INSERT INTO {t} ({list}) VALUES ");
+        let insert = format!("{insert_head}({})", marks.join(", "));
+        let returning = returning.then(|| format!(" RETURNING {list}"));
+        let insert_returning = returning.as_ref().map(|r| format!("{insert}{r}"));
         let p1 = placeholder(engine, 1);
         let select_one = format!("SELECT {list} FROM {t} WHERE {key} = {p1}");
+        let select_keys_head = format!("SELECT {list} FROM {t} WHERE {key} IN (");
         let select_page = format!(
             "SELECT {list} FROM {t} ORDER BY {key} LIMIT {} OFFSET {}",
             placeholder(engine, 1),
@@ -124,6 +164,56 @@ impl Statements {
             update,
             delete,
             ping: "SELECT 1".to_owned(),
+            insert_head,
+            returning,
+            select_keys_head,
+            engine,
+            width: columns.len(),
         }
     }
+
+    /// Whether the server has `INSERT ... RETURNING`.
+    pub fn has_returning(&self) -> bool {
+        self.returning.is_some()
+    }
+
+    /// Rows one INSERT may carry within the engine's bind-parameter limit.
+    pub fn rows_per_insert(&self) -> usize {
+        rows_per_statement(max_binds(self.engine), self.width)
+    }
+
+    /// Keys one `SELECT ... IN (...)` may carry.
+    pub fn keys_per_select(&self) -> usize {
+        max_binds(self.engine)
+    }
+
+    /// One INSERT of `rows` rows, binds in row order; with `returning` (and
+    /// an engine that has it) it returns every column of every row.
+    pub fn insert_rows(&self, rows: usize, returning: bool) -> String {
+        let mut sql = String::with_capacity(self.insert_head.len() + rows * (self.width * 4 + 4));
+        sql.push_str(&self.insert_head);
+        for r in 0..rows {
+            sql.push_str(if r == 0 { "(" } else { ", (" });
+            push_marks(&mut sql, self.engine, r * self.width + 1, self.width);
+            sql.push(')');
+        }
+        if let Some(tail) = self.returning.as_ref().filter(|_| returning) {
+            sql.push_str(tail);
+        }
+        sql
+    }
+
+    /// The rows whose keys are the `keys` bound values, in no given order.
+    pub fn select_keys(&self, keys: usize) -> String {
+        let mut sql = self.select_keys_head.clone();
+        push_marks(&mut sql, self.engine, 1, keys);
+        sql.push(')');
+        sql
+    }
+}
+
+/// Rows of `width` values that fit `limit` bind parameters; at least one,
+/// so a table wider than the limit still fails at the server, not here.
+pub(crate) fn rows_per_statement(limit: usize, width: usize) -> usize {
+    (limit / width.max(1)).max(1)
 }
