@@ -3,6 +3,7 @@
 
 pub mod analysis;
 pub mod cli;
+pub mod draft;
 pub mod environment;
 pub mod live;
 pub mod logging;

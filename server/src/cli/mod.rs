@@ -12,6 +12,7 @@ mod discover;
 mod explain;
 mod generate;
 mod location;
+mod new;
 mod preflight;
 mod render_human;
 mod render_json;
@@ -106,6 +107,9 @@ enum Command {
     /// Generate the system's code from a blueprint (validates first)
     #[command(after_help = generate::GENERATE_EXAMPLES)]
     Generate(generate::GenerateArgs),
+    /// Draft a blueprint from a description in plain words (offline, or an OpenAI-compatible endpoint)
+    #[command(after_help = new::NEW_EXAMPLES)]
+    New(new::NewArgs),
     /// Run the language server on stdin/stdout (for editors)
     Lsp(LspArgs),
     /// Explain a rule: what it checks, why it matters, how to fix it
@@ -241,6 +245,7 @@ pub fn run() -> ExitCode {
         Command::Check(args) => check::run(&args.files, args.db.then_some(&args.preflight)),
         Command::Preflight(args) => preflight::run(&args),
         Command::Generate(args) => generate::run(&args),
+        Command::New(args) => new::run(&args),
         Command::Lsp(_) => lsp(),
         Command::Explain(args) => match args.rule {
             Some(rule) if !args.list => explain::explain(&rule),
