@@ -236,6 +236,7 @@ async fn exercise_rest(system: &System, db_url: &str) {
         &metrics,
         "http_server_request_duration_seconds_count",
         &[
+            "component=\"task_api\"",
             "http_request_method=\"POST\"",
             "http_route=\"/tasks\"",
             "http_response_status_code=\"201\"",

@@ -218,11 +218,26 @@ async fn live_figures_of_a_generated_system_under_load() {
     )
     .await
     .unwrap();
-    // Let a whole window pass under load, then read the hint again.
+    // Let a whole window pass under load, then read the hints again.
     tokio::time::sleep(Duration::from_millis(1200)).await;
     let busy = hint_at(&client, &uri, store).await.unwrap_or(busy);
+    // The endpoint: what its callers see.
+    let endpoint = hint_at(&client, &uri, name_end(&source, "task_api"))
+        .await
+        .unwrap_or_default();
     let achieved = load.stop().await;
-    println!("within the pool: {busy} (client side {achieved:.0} requests/s)");
+    println!(
+        "within the pool: {busy} (client side {achieved:.0} requests/s); endpoint: {endpoint}"
+    );
+    assert!(endpoint.contains(" req/s · p95 "), "{endpoint}");
+    assert!(endpoint.ends_with(" · 0 × 5xx"), "{endpoint}");
+    // `120 req/s · …`: the rate is the hint's first part.
+    let first = endpoint.split(" · ").next().unwrap_or_default();
+    let requests = rate(&first.replace(" req/s", "/s")).expect("request rate");
+    assert!(
+        requests > achieved / 3.0 && requests < achieved * 3.0,
+        "endpoint {endpoint} vs {achieved:.0} requests/s at the client"
+    );
     assert!(busy.starts_with("pool "), "{busy}");
     assert!(busy.contains(&format!("/{POOL} ·")), "{busy}");
     let p95 = figure(&busy, "p95").expect("p95");

@@ -99,10 +99,27 @@ pub fn router(metrics: Metrics, readiness: Readiness) -> Router {
 /// Record `http_server_request_duration_seconds` for every route of
 /// `router`, labelled with the matched route template.
 pub fn track_requests(router: Router, metrics: Metrics) -> Router {
-    router.layer(middleware::from_fn_with_state(metrics, measure))
+    track_component_requests(router, metrics, "")
 }
 
-async fn measure(State(metrics): State<Metrics>, request: Request, next: Next) -> Response {
+/// [`track_requests`] for the routes an endpoint component serves: also
+/// labelled with the component, so the editor shows each endpoint's
+/// request rate, latency and errors.
+pub fn track_component_requests(router: Router, metrics: Metrics, component: &str) -> Router {
+    let measured = Measured {
+        metrics,
+        component: component.into(),
+    };
+    router.layer(middleware::from_fn_with_state(measured, measure))
+}
+
+#[derive(Clone)]
+struct Measured {
+    metrics: Metrics,
+    component: Arc<str>,
+}
+
+async fn measure(State(measured): State<Measured>, request: Request, next: Next) -> Response {
     let method = request.method().as_str().to_owned();
     // Unmatched paths share one label so a scanner cannot blow up cardinality.
     let route = request
@@ -111,7 +128,8 @@ async fn measure(State(metrics): State<Metrics>, request: Request, next: Next) -
         .map_or_else(|| "unmatched".to_owned(), |p| p.as_str().to_owned());
     let started = Instant::now();
     let response = next.run(request).await;
-    metrics.record_http_request(
+    measured.metrics.record_http_request(
+        &measured.component,
         &method,
         &route,
         response.status().as_u16(),

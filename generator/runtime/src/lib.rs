@@ -28,7 +28,9 @@ pub use component::{
 };
 pub use concurrent::ConcurrentComponent;
 pub use harness::{Harness, HarnessError, Inlet, DEFAULT_CAPACITY, DEFAULT_DRAIN_TIMEOUT};
-pub use http::{bind, router, serve, serve_addr, track_requests, Readiness};
+pub use http::{
+    bind, router, serve, serve_addr, track_component_requests, track_requests, Readiness,
+};
 pub use metrics::{Metrics, PoolMetrics};
 pub use serde_json::Value;
 pub use tokio_util::sync::CancellationToken;

@@ -66,6 +66,9 @@ struct OperationLabels {
 
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 struct HttpLabels {
+    /// The endpoint component serving the route; empty for the
+    /// operational server (`/health`, `/ready`, `/metrics` alone).
+    component: String,
     http_request_method: String,
     http_route: String,
     http_response_status_code: u16,
@@ -199,11 +202,20 @@ impl Metrics {
         }
     }
 
-    /// Record one served HTTP request. `route` is the matched route template
+    /// Record one HTTP request `component` served (empty: none, the
+    /// operational server). `route` is the matched route template
     /// (`/users/{id}`), never the raw path, so label cardinality stays bounded.
-    pub fn record_http_request(&self, method: &str, route: &str, status: u16, elapsed: Duration) {
+    pub fn record_http_request(
+        &self,
+        component: &str,
+        method: &str,
+        route: &str,
+        status: u16,
+        elapsed: Duration,
+    ) {
         self.http
             .get_or_create(&HttpLabels {
+                component: component.into(),
                 http_request_method: method.into(),
                 http_route: route.into(),
                 http_response_status_code: status,

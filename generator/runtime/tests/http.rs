@@ -161,9 +161,9 @@ async fn health_ready_and_metrics_over_http() {
         r#"db_client_connection_wait_time_seconds_count{component="store",pool_name="users"}"#,
         r#"db_client_connection_use_time_seconds_count{component="store",pool_name="users"}"#,
         r#"db_client_operation_duration_seconds_count{component="store",pool_name="users",operation="INSERT"}"#,
-        r#"http_server_request_duration_seconds_count{http_request_method="POST",http_route="/{table}",http_response_status_code="201"}"#,
-        r#"http_server_request_duration_seconds_count{http_request_method="POST",http_route="/{table}",http_response_status_code="400"}"#,
-        r#"http_server_request_duration_seconds_count{http_request_method="GET",http_route="/ready",http_response_status_code="503"}"#,
+        r#"http_server_request_duration_seconds_count{component="",http_request_method="POST",http_route="/{table}",http_response_status_code="201"}"#,
+        r#"http_server_request_duration_seconds_count{component="",http_request_method="POST",http_route="/{table}",http_response_status_code="400"}"#,
+        r#"http_server_request_duration_seconds_count{component="",http_request_method="GET",http_route="/ready",http_response_status_code="503"}"#,
     ];
     for series in positive {
         let value =

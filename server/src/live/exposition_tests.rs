@@ -139,6 +139,7 @@ fn runtime_exposition_parses_cleanly() {
     pool.record_operation("SELECT", std::time::Duration::from_millis(2));
     pool.record_timeout();
     m.record_http_request(
+        "user_api",
         "GET",
         "/users/{id}",
         200,
@@ -170,7 +171,13 @@ fn real_exposition() -> String {
     pool.set_connections(1, 1);
     pool.record_wait(std::time::Duration::from_micros(300));
     pool.record_operation("INSERT", std::time::Duration::from_millis(3));
-    m.record_http_request("POST", "/orders", 201, std::time::Duration::from_millis(4));
+    m.record_http_request(
+        "order_api",
+        "POST",
+        "/orders",
+        201,
+        std::time::Duration::from_millis(4),
+    );
     format!("{PROMETHEUS_004}{}", m.encode())
 }
 

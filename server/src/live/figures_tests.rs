@@ -264,3 +264,48 @@ fn hostile_scrapes_do_not_panic() {
     let _ = x.inlay_text();
     let _ = x.hover_table(Some(x));
 }
+
+#[test]
+fn an_endpoint_shows_its_requests_latency_and_5xx() {
+    let m = Metrics::new();
+    // Before the window: slow history that must not leak into it.
+    for _ in 0..50 {
+        m.record_http_request("task_api", "POST", "/tasks", 201, ms(900));
+    }
+    let t0 = Instant::now();
+    let s0 = scrape(&m, t0);
+    for _ in 0..90 {
+        m.record_http_request("task_api", "POST", "/tasks", 201, ms(3));
+    }
+    for _ in 0..8 {
+        m.record_http_request("task_api", "POST", "/tasks", 400, ms(1));
+    }
+    for _ in 0..2 {
+        m.record_http_request("task_api", "GET", "/tasks/{id}", 503, ms(2));
+    }
+    // The editor's scrapes and probes: not the endpoint's traffic.
+    for _ in 0..500 {
+        m.record_http_request("task_api", "GET", "/metrics", 200, ms(1));
+        m.record_http_request("", "GET", "/ready", 200, ms(1));
+    }
+    let s1 = scrape(&m, t0 + Duration::from_secs(2));
+
+    let f = figures(&s0, &s1);
+    let api = &f.components["task_api"];
+    let http = api.http.as_ref().expect("http figures");
+    assert_eq!(http.requests, 100.0);
+    assert!((http.per_second - 50.0).abs() < 1e-9);
+    assert_eq!((http.client_errors, http.server_errors), (8.0, 2.0));
+    // 90 of 100 lie in the (2.5 ms, 5 ms] bucket: p95 there, not 900 ms.
+    let p95 = http.latency.p95.unwrap();
+    assert!((0.0025..=0.005).contains(&p95), "{p95}");
+    assert_eq!(
+        api.inlay_text(),
+        format!("50 req/s · p95 {} · 2 × 5xx", format_seconds(p95))
+    );
+    let table = api.hover_table(None);
+    assert!(table.contains("| requests/s | 50/s |"), "{table}");
+    assert!(table.contains("| answered 5xx | 2 |"), "{table}");
+    // The operational server (no component) is nobody's.
+    assert!(!f.components.contains_key(""), "{:?}", f.components.keys());
+}

@@ -9,7 +9,8 @@
 //!   load the queue forms in front of it, not inside the pool) — or the
 //!   acquire wait's p95 over the window reaches a threshold;
 //! - acquire timeouts: any caller gave up waiting in the window;
-//! - error rate: the share of failed messages reaches a threshold;
+//! - error rate: the share of failed messages, or of an endpoint's requests
+//!   answered 5xx, reaches a threshold;
 //! - not reported: a declared component the running system does not report
 //!   at all (it runs an older generation of the blueprint).
 
@@ -97,7 +98,9 @@ pub fn findings(
                 ));
             }
         }
-        if let Some(rate) = c.error_rate {
+        if let Some(message) = http_errors(c, thresholds, &window) {
+            out.push(finding(c, FindingKind::ErrorRate, message));
+        } else if let Some(rate) = c.error_rate {
             if c.errors > 0.0 && rate >= thresholds.error_rate {
                 out.push(finding(
                     c,
@@ -139,6 +142,26 @@ fn finding(c: &ComponentFigures, kind: FindingKind, message: String) -> Finding 
         kind,
         message,
     }
+}
+
+/// An endpoint answering 5xx to at least the threshold's share of its
+/// requests: what its callers see, so it speaks for the component.
+fn http_errors(c: &ComponentFigures, thresholds: &Thresholds, window: &str) -> Option<String> {
+    let http = c.http.as_ref()?;
+    if http.server_errors <= 0.0 || http.requests <= 0.0 {
+        return None;
+    }
+    let rate = http.server_errors / http.requests;
+    (rate >= thresholds.error_rate).then(|| {
+        format!(
+            "{:.0} of {:.0} requests to `{}` were answered 5xx in {window} ({:.1} %, threshold {:.1} %): see the system's log",
+            http.server_errors,
+            http.requests,
+            c.component,
+            rate * 100.0,
+            thresholds.error_rate * 100.0,
+        )
+    })
 }
 
 /// Why `pool` counts as saturated, if it does.

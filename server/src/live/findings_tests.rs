@@ -211,3 +211,32 @@ fn messages_queued_in_front_of_a_full_pool_is_saturation() {
     let f = counters_window(&store_exposition(2, 2, 0), &store_exposition(2, 2, 0));
     assert!(findings(&f, &["task_store"], &t, ADDRESS).is_empty());
 }
+
+#[test]
+fn an_endpoint_answering_5xx_warns_with_its_requests() {
+    let m = Metrics::new();
+    let f = window(&m, |m| {
+        for _ in 0..90 {
+            m.record_http_request("task_api", "POST", "/tasks", 201, Duration::from_millis(3));
+        }
+        for _ in 0..10 {
+            m.record_http_request("task_api", "POST", "/tasks", 503, Duration::from_millis(3));
+        }
+    });
+    let found = findings(&f, &["task_api"], &Thresholds::default(), ADDRESS);
+    assert_eq!(kinds(&found), [("task_api", FindingKind::ErrorRate)]);
+    assert!(
+        found[0]
+            .message
+            .starts_with("10 of 100 requests to `task_api` were answered 5xx"),
+        "{found:?}"
+    );
+    // 4xx are the callers' mistakes, not the system's.
+    let m = Metrics::new();
+    let f = window(&m, |m| {
+        for _ in 0..50 {
+            m.record_http_request("task_api", "POST", "/tasks", 400, Duration::from_millis(1));
+        }
+    });
+    assert!(findings(&f, &["task_api"], &Thresholds::default(), ADDRESS).is_empty());
+}

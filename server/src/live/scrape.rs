@@ -252,7 +252,7 @@ mod tests {
         pool.set_max(20);
         pool.set_connections(17, 3);
         pool.record_operation("SELECT", Duration::from_millis(2));
-        m.record_http_request("GET", "/users", 200, Duration::from_millis(1));
+        m.record_http_request("user_api", "GET", "/users", 200, Duration::from_millis(1));
         m.encode()
     }
 

@@ -228,7 +228,11 @@ pub fn lib_rs(system: &SystemIr, digest: u64) -> String {
     for c in apis(system) {
         serve.push_str(&fill(
             r#"let routes = generated::{{name}}::routes(&mut harness).map_err(wiring)?;
-let app = track_requests(routes.merge(operations.clone()), metrics.clone());
+let app = blueprint_runtime::track_component_requests(
+    routes.merge(operations.clone()),
+    metrics.clone(),
+    {{quoted}},
+);
 let (listener, addr) = bind(&config.{{name}}_addr)
     .await
     .map_err(|e| format!("{{name}}: cannot listen on {}: {e}", config.{{name}}_addr))?;
