@@ -22,7 +22,11 @@ async fn store(dir: &tempfile::TempDir) -> Store {
         key: "id".into(),
         schema: json!({
             "type": "object",
-            "properties": {"id": {"type": "string"}, "size": {"type": "integer"}},
+            "properties": {
+                "id": {"type": "string"},
+                "size": {"type": "integer"},
+                "checked": {"type": "boolean", "default": false}
+            },
             "required": ["id", "size"]
         }),
         migrations: Migrations::Auto,
@@ -43,6 +47,11 @@ fn event(id: &str, size: i64) -> Value {
     json!({"id": id, "size": size})
 }
 
+/// `event` as the store keeps it: with the schema's default applied.
+fn stored(id: &str, size: i64) -> Value {
+    json!({"id": id, "size": size, "checked": false})
+}
+
 async fn count(store: &Store) -> usize {
     store.list(0, 1000).await.unwrap().len()
 }
@@ -52,11 +61,13 @@ async fn pushed_records_and_batches_are_created_in_chunks() {
     let dir = tempfile::tempdir().unwrap();
     let store = store(&dir).await;
     let written = handle(&store, &message(event("a", 1), None, None), 2).await;
-    assert_eq!(written.unwrap(), vec![event("a", 1)]);
+    assert_eq!(written.unwrap(), vec![stored("a", 1)]);
 
     let batch: Vec<Value> = (0..5).map(|n| event(&format!("b{n}"), n)).collect();
     let pushed = message(Value::Array(batch.clone()), None, None);
-    assert_eq!(handle(&store, &pushed, 2).await.unwrap(), batch);
+    // Downstream gets the batch as stored, defaults applied, in order.
+    let kept: Vec<Value> = (0..5).map(|n| stored(&format!("b{n}"), n)).collect();
+    assert_eq!(handle(&store, &pushed, 2).await.unwrap(), kept);
     assert_eq!(count(&store).await, 6);
 
     // The second chunk holds an invalid record: the first chunk is
@@ -86,12 +97,12 @@ async fn operations_are_answered_on_the_reply() {
         (message(record, Some(op), Some(reply)), rx)
     };
     let (m, rx) = ask(event("k", 3), Operation::Create);
-    assert_eq!(handle(&store, &m, 10).await.unwrap(), vec![event("k", 3)]);
-    assert_eq!(rx.await.unwrap().unwrap(), event("k", 3));
+    assert_eq!(handle(&store, &m, 10).await.unwrap(), vec![stored("k", 3)]);
+    assert_eq!(rx.await.unwrap().unwrap(), stored("k", 3));
 
     let (m, rx) = ask(Value::Null, Operation::Read { key: "k".into() });
     assert!(handle(&store, &m, 10).await.unwrap().is_empty());
-    assert_eq!(rx.await.unwrap().unwrap(), event("k", 3));
+    assert_eq!(rx.await.unwrap().unwrap(), stored("k", 3));
 
     let (m, rx) = ask(
         Value::Null,
@@ -101,12 +112,12 @@ async fn operations_are_answered_on_the_reply() {
         },
     );
     handle(&store, &m, 10).await.unwrap();
-    let page = json!({"items": [event("k", 3)], "offset": 0, "limit": 5});
+    let page = json!({"items": [stored("k", 3)], "offset": 0, "limit": 5});
     assert_eq!(rx.await.unwrap().unwrap(), page);
 
     let (m, rx) = ask(json!({"size": 9}), Operation::Update { key: "k".into() });
-    assert_eq!(handle(&store, &m, 10).await.unwrap(), vec![event("k", 9)]);
-    assert_eq!(rx.await.unwrap().unwrap(), event("k", 9));
+    assert_eq!(handle(&store, &m, 10).await.unwrap(), vec![stored("k", 9)]);
+    assert_eq!(rx.await.unwrap().unwrap(), stored("k", 9));
 
     let (m, rx) = ask(Value::Null, Operation::Delete { key: "k".into() });
     assert!(handle(&store, &m, 10).await.unwrap().is_empty());

@@ -43,10 +43,13 @@ async fn execute(
     match &message.operation {
         None | Some(Operation::Create) => match record {
             Value::Array(records) => {
+                // Downstream sees the rows as stored (defaults applied), as
+                // it does after a single create.
+                let mut stored = Vec::with_capacity(records.len());
                 for chunk in records.chunks(batch_size.max(1)) {
-                    store.create_many(chunk).await?;
+                    stored.extend(store.create_many_stored(chunk).await?);
                 }
-                Ok((record.clone(), records.clone()))
+                Ok((Value::Array(stored.clone()), stored))
             }
             _ => {
                 let stored = store.create(record).await?;
