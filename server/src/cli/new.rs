@@ -90,7 +90,8 @@ pub(crate) fn run(args: &NewArgs) -> Status {
         }
     }
     // `${VAR}`s resolve as `check` would resolve them for the file: the
-    // environment, then a `.env` beside where it will be written.
+    // environment, then a `.env` beside where it will be written (the
+    // current directory for stdout).
     let beside = args
         .output
         .clone()
@@ -104,6 +105,7 @@ pub(crate) fn run(args: &NewArgs) -> Status {
         Err(status) => return status,
         Ok(None) => {
             let draft = crate::draft::draft_offline(description);
+            print_note_plain("drafted offline (no model endpoint configured)");
             for note in &draft.notes {
                 print_note(note);
             }
@@ -111,7 +113,7 @@ pub(crate) fn run(args: &NewArgs) -> Status {
             if !checked.passes() {
                 // The offline drafter's output is meant to be valid by
                 // construction: this is a bug, shown as such.
-                print_diagnostics(&beside, &checked);
+                print_diagnostics(args, &checked);
                 print_error(
                     "the offline draft does not pass validation (a bug in the drafter)",
                     Some("please report it with the description; meanwhile edit the draft"),
@@ -128,7 +130,7 @@ pub(crate) fn run(args: &NewArgs) -> Status {
         },
     };
 
-    print_diagnostics(&beside, &checked);
+    print_diagnostics(args, &checked);
     match &args.output {
         None => print_stdout(&checked.yaml),
         Some(path) => {
@@ -224,11 +226,7 @@ fn draft_with_model(
     if outcome.last.passes() {
         return Ok(outcome.last);
     }
-    let beside = args
-        .output
-        .clone()
-        .unwrap_or_else(|| PathBuf::from("new.blueprint.yaml"));
-    print_diagnostics(&beside, &outcome.last);
+    print_diagnostics(args, &outcome.last);
     print_error(
         &format!(
             "the draft still has {} after {}; nothing was written",
@@ -242,10 +240,15 @@ fn draft_with_model(
 
 /// The draft's diagnostics and the summary line, rendered as `check`
 /// renders them, on stderr (stdout may be carrying the blueprint).
-fn print_diagnostics(path: &Path, checked: &Checked) {
+fn print_diagnostics(args: &NewArgs, checked: &Checked) {
+    // Named after the file it will be written to, if any.
+    let path = args
+        .output
+        .clone()
+        .unwrap_or_else(|| PathBuf::from("<draft>"));
     let report = Report {
         files: vec![CheckedFile::new(
-            path.to_path_buf(),
+            path,
             SourceText::new(checked.yaml.clone()),
             checked.diagnostics.clone(),
         )],

@@ -252,14 +252,21 @@ fn transport_error(endpoint: &Endpoint, error: &reqwest::Error) -> LlmError {
             help: Some("raise --timeout-s, or check that the server is up".to_owned()),
         };
     }
+    if is_scheme_error(error) && endpoint.base_url.starts_with("https://") {
+        return LlmError {
+            message: format!(
+                "cannot ask {shown}: this build of blueprint has no TLS, so it cannot call https endpoints"
+            ),
+            help: Some(
+                "use an http:// endpoint: a local model server, or a local proxy to the https one"
+                    .to_owned(),
+            ),
+        };
+    }
     if error.is_builder() || is_scheme_error(error) {
         return LlmError {
             message: format!("cannot ask {shown}: {}", cause(error)),
-            help: Some(
-                "give an http:// or https:// base URL such as http://127.0.0.1:8000/v1 \
-                 (this build may speak plain HTTP only: put a local proxy in front of an https endpoint)"
-                    .to_owned(),
-            ),
+            help: Some("give the API base URL, e.g. http://127.0.0.1:8000/v1".to_owned()),
         };
     }
     if error.is_connect() {
