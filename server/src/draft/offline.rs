@@ -113,8 +113,9 @@ pub fn draft(description: &str) -> OfflineDraft {
 /// The entities the description names, and the verb that introduced the
 /// first of them (it names the system: "track" → `…_tracker`).
 fn find_entities(tokens: &[Token]) -> (Vec<Entity>, Option<String>) {
-    // Strongest evidence first: "manage tasks", then "for tasks", then a
-    // bare list of plurals ("customers and orders").
+    // Strongest evidence first: "manage tasks" and "products with a name"
+    // (a plural followed by its fields), in reading order; then "for
+    // tasks"; then a bare list of plurals ("customers and orders").
     let mut found = Vec::new();
     let mut verb = None;
     let mut i = 0;
@@ -124,6 +125,10 @@ fn find_entities(tokens: &[Token]) -> (Vec<Entity>, Option<String>) {
             if !entities.is_empty() && verb.is_none() {
                 verb = Some(word.to_owned());
             }
+            found.extend(entities);
+            i = next.max(i + 1);
+        } else if plural_with_fields(tokens, i) {
+            let (entities, next) = parse_entity_list(tokens, i);
             found.extend(entities);
             i = next.max(i + 1);
         } else {
@@ -150,6 +155,20 @@ fn find_entities(tokens: &[Token]) -> (Vec<Entity>, Option<String>) {
         }
     }
     (merge(found), verb)
+}
+
+/// Whether `tokens[i..]` reads like "products with …", "books have …" or
+/// "customers (…)": a plural noun followed by its fields.
+fn plural_with_fields(tokens: &[Token], i: usize) -> bool {
+    let plural = tokens[i]
+        .word()
+        .is_some_and(|w| words::is_entity_word(w) && words::looks_plural(w));
+    plural
+        && match tokens.get(i + 1) {
+            Some(Token::Open) => true,
+            Some(Token::Word(w)) => words::introduces_fields(w),
+            _ => false,
+        }
 }
 
 /// Whether `tokens[i..]` reads like "customers and orders" or "customers
@@ -372,7 +391,9 @@ fn system_name(entities: &[Entity], verb: Option<&str>, tokens: &[Token]) -> Str
 /// The type a field's name (or "flag") suggests.
 pub(crate) fn field_type(field: &Field) -> FieldType {
     let name = field.name.as_str();
-    let last = name.rsplit('_').next().unwrap_or(name);
+    // Types are read from the singular: "salaries" are salaries.
+    let last = words::singularize(name.rsplit('_').next().unwrap_or(name));
+    let last = last.as_str();
     if field.flag {
         return FieldType::Boolean;
     }
@@ -411,6 +432,25 @@ pub(crate) fn field_type(field: &Field) -> FieldType {
                 | "visible"
                 | "available"
                 | "read"
+                | "enrolled"
+                | "approved"
+                | "confirmed"
+                | "shipped"
+                | "delivered"
+                | "cancelled"
+                | "canceled"
+                | "locked"
+                | "blocked"
+                | "subscribed"
+                | "resolved"
+                | "closed"
+                | "public"
+                | "private"
+                | "featured"
+                | "favorite"
+                | "favourite"
+                | "starred"
+                | "pinned"
         )
     {
         return FieldType::Boolean;

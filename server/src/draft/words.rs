@@ -43,7 +43,10 @@ pub(crate) fn collapse_whitespace(text: &str) -> String {
 }
 
 pub(crate) fn tokenize(text: &str) -> Vec<Token> {
-    let lower = text.to_lowercase().replace("e-mail", "email");
+    let lower = text
+        .to_lowercase()
+        .replace("e-mail", "email")
+        .replace("to-do", "todo");
     let mut tokens = Vec::new();
     let mut word = String::new();
     let flush = |word: &mut String, tokens: &mut Vec<Token>| {
