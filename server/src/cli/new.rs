@@ -224,6 +224,9 @@ fn draft_with_model(
         Status::Failed
     })?;
     if outcome.last.passes() {
+        if outcome.requests > 1 {
+            print_note_plain(&format!("draft {} passes", outcome.requests));
+        }
         return Ok(outcome.last);
     }
     print_diagnostics(args, &outcome.last);

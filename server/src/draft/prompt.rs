@@ -84,3 +84,51 @@ pub fn repair_request(yaml: &str, diagnostics: &[Diagnostic]) -> Message {
     );
     Message::user(text)
 }
+
+#[cfg(test)]
+mod tests {
+    use blueprint_grammars::interpolate::Environment;
+
+    use super::*;
+    use crate::draft::repair;
+
+    #[test]
+    fn system_message_carries_the_schema_and_a_valid_example() {
+        let message = system_message();
+        assert_eq!(message.role, "system");
+        assert!(message.content.contains("\"$schema\""));
+        assert!(message
+            .content
+            .contains("Reply with exactly one YAML document"));
+        let example = crate::draft::offline::draft(EXAMPLE_DESCRIPTION).yaml;
+        assert!(message.content.contains(&example));
+        let env = Environment::new([(
+            "DATABASE_URL".to_owned(),
+            "postgres://app@localhost/app".to_owned(),
+        )]);
+        assert!(repair::validate(example, &env).diagnostics.is_empty());
+    }
+
+    #[test]
+    fn repair_request_lists_code_position_message_and_help() {
+        let yaml = "schema_version: \"1.0.0\"\nsystem:\n  name: x\n  nope: 1\n";
+        let checked = repair::validate(yaml.to_owned(), &Environment::default());
+        assert!(!checked.passes());
+        let message = repair_request(yaml, &checked.diagnostics);
+        assert_eq!(message.role, "user");
+        let unknown = checked
+            .diagnostics
+            .iter()
+            .find(|d| d.message.contains("nope"))
+            .expect("the unknown key is reported");
+        let line = format!(
+            "- {} {} at 4:3: {} (help: ",
+            unknown.severity.as_str(),
+            unknown.rule.code,
+            unknown.message
+        );
+        assert!(message.content.contains(&line), "{}", message.content);
+        assert!(message.content.contains("- error BP113 at 2:1: "));
+        assert!(message.content.contains("corrected full YAML document"));
+    }
+}

@@ -86,3 +86,79 @@ pub fn draft_with_repairs(
         messages.push(prompt::repair_request(&checked.yaml, &checked.diagnostics));
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Answers from a script; records what it was asked.
+    struct Scripted {
+        replies: Vec<String>,
+        asked: Vec<Vec<Message>>,
+    }
+
+    impl ChatModel for Scripted {
+        fn complete(&mut self, messages: &[Message]) -> Result<String, LlmError> {
+            self.asked.push(messages.to_vec());
+            let n = (self.asked.len() - 1).min(self.replies.len() - 1);
+            Ok(self.replies[n].clone())
+        }
+    }
+
+    fn env() -> Environment {
+        Environment::default()
+    }
+
+    fn good() -> String {
+        crate::draft::offline::draft("manage tasks with a title").yaml
+    }
+
+    #[test]
+    fn a_passing_first_draft_needs_one_request() {
+        let mut model = Scripted {
+            replies: vec![format!("```yaml\n{}```", good())],
+            asked: Vec::new(),
+        };
+        let outcome =
+            draft_with_repairs(&mut model, "tasks", 3, &env(), |_, _| panic!("no repair"))
+                .expect("drafted");
+        assert!(outcome.last.passes());
+        assert_eq!((outcome.requests, outcome.last.components), (1, 2));
+        assert_eq!(outcome.last.yaml, good());
+    }
+
+    #[test]
+    fn repairs_are_bounded() {
+        for max in [0, 1, 3] {
+            let mut model = Scripted {
+                replies: vec!["this is not a blueprint".to_owned()],
+                asked: Vec::new(),
+            };
+            let mut reported = Vec::new();
+            let outcome =
+                draft_with_repairs(&mut model, "tasks", max, &env(), |n, _| reported.push(n))
+                    .expect("answered");
+            assert!(!outcome.last.passes());
+            assert_eq!(outcome.requests, max as usize + 1);
+            assert_eq!(reported, (1..=max as usize).collect::<Vec<_>>());
+            // Each round adds the draft and the repair request.
+            let last = model.asked.last().expect("asked");
+            assert_eq!(last.len(), 2 + 2 * max as usize);
+        }
+    }
+
+    #[test]
+    fn endpoint_errors_stop_the_loop() {
+        struct Failing;
+        impl ChatModel for Failing {
+            fn complete(&mut self, _: &[Message]) -> Result<String, LlmError> {
+                Err(LlmError {
+                    message: "down".to_owned(),
+                    help: None,
+                })
+            }
+        }
+        let result = draft_with_repairs(&mut Failing, "tasks", 3, &env(), |_, _| {});
+        assert_eq!(result.err().map(|e| e.message), Some("down".to_owned()));
+    }
+}
