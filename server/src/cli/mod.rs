@@ -35,6 +35,8 @@ Examples:
   blueprint explain BP110                What rule BP110 checks and how to fix it
   blueprint rules                        List every rule
   blueprint generate app.blueprint.yaml  Generate the system's code
+  blueprint new \"manage tasks with a title\" -o app.blueprint.yaml
+                                         Draft a blueprint from a description
   blueprint schema > blueprint.schema.json
 
 Exit codes: 0 no errors, 1 errors found, 2 could not run (bad arguments, missing paths).";

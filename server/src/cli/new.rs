@@ -116,7 +116,7 @@ pub(crate) fn run(args: &NewArgs) -> Status {
                 print_diagnostics(args, &checked);
                 print_error(
                     "the offline draft does not pass validation (a bug in the drafter)",
-                    Some("please report it with the description; meanwhile edit the draft"),
+                    Some("please report it with the description; meanwhile describe the system differently, or draft through a model endpoint"),
                 );
                 return Status::Findings;
             }
