@@ -252,17 +252,6 @@ fn transport_error(endpoint: &Endpoint, error: &reqwest::Error) -> LlmError {
             help: Some("raise --timeout-s, or check that the server is up".to_owned()),
         };
     }
-    if is_scheme_error(error) && endpoint.base_url.starts_with("https://") {
-        return LlmError {
-            message: format!(
-                "cannot ask {shown}: this build of blueprint has no TLS, so it cannot call https endpoints"
-            ),
-            help: Some(
-                "use an http:// endpoint: a local model server, or a local proxy to the https one"
-                    .to_owned(),
-            ),
-        };
-    }
     if error.is_builder() || is_scheme_error(error) {
         return LlmError {
             message: format!("cannot ask {shown}: {}", cause(error)),

@@ -563,8 +563,18 @@ fn descriptive_field(fields: &[Field]) -> Option<&Field> {
 
 fn render(description: &str, name: &str, engine: Engine, entities: &[Entity]) -> String {
     let (engine_key, url, max_connections) = match engine {
-        Engine::Postgres => ("postgres", "${DATABASE_URL}".to_owned(), 10),
-        Engine::Mysql => ("mysql", "${DATABASE_URL}".to_owned(), 10),
+        // A local server by default, so the draft checks clean at once and
+        // the editor's pre-flight has somewhere to look; DATABASE_URL wins.
+        Engine::Postgres => (
+            "postgres",
+            format!("${{DATABASE_URL:-postgres://localhost:5432/{name}}}"),
+            10,
+        ),
+        Engine::Mysql => (
+            "mysql",
+            format!("${{DATABASE_URL:-mysql://localhost:3306/{name}}}"),
+            10,
+        ),
         // SQLite needs nothing running: a file beside the system by default.
         Engine::Sqlite => (
             "sqlite",

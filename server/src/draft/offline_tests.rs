@@ -114,10 +114,26 @@ fn fields_after_with_go_to_the_entity_before_them() {
 #[test]
 fn engines_from_words() {
     for (description, engine, url) in [
-        ("manage tasks in postgres", "postgres", "${DATABASE_URL}"),
-        ("manage tasks in PostgreSQL", "postgres", "${DATABASE_URL}"),
-        ("manage tasks in MySQL", "mysql", "${DATABASE_URL}"),
-        ("manage tasks on MariaDB", "mysql", "${DATABASE_URL}"),
+        (
+            "manage tasks in postgres",
+            "postgres",
+            "${DATABASE_URL:-postgres://localhost:5432/task_manager}",
+        ),
+        (
+            "manage tasks in PostgreSQL",
+            "postgres",
+            "${DATABASE_URL:-postgres://localhost:5432/task_manager}",
+        ),
+        (
+            "manage tasks in MySQL",
+            "mysql",
+            "${DATABASE_URL:-mysql://localhost:3306/task_manager}",
+        ),
+        (
+            "manage tasks on MariaDB",
+            "mysql",
+            "${DATABASE_URL:-mysql://localhost:3306/task_manager}",
+        ),
         (
             "manage tasks in sqlite",
             "sqlite",
