@@ -2,40 +2,16 @@
 //! codes. Fixtures are in `tests/cli_fixtures/` (see its README); trees for
 //! directory search are built in temporary directories.
 
-use std::path::{Path, PathBuf};
-use std::process::Command;
+mod cli_support;
+use cli_support::{fixtures, run_in, Run};
+
+use std::path::Path;
 
 use serde_json::{json, Value};
 
 const CLEAN: &str = "clean.blueprint.yaml";
 const BROKEN: &str = "broken.blueprint.yaml";
 const LEGACY: &str = "legacy.blueprint.yaml";
-
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
-fn fixtures() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/cli_fixtures")
-}
-
-/// Runs `blueprint ARGS` in `cwd`, with NO_COLOR cleared so that the
-/// environment running the tests cannot change the output.
-fn run_in(cwd: &Path, args: &[&str]) -> Run {
-    let out = Command::new(env!("CARGO_BIN_EXE_blueprint"))
-        .args(args)
-        .current_dir(cwd)
-        .env_remove("NO_COLOR")
-        .output()
-        .expect("the blueprint binary runs");
-    Run {
-        code: out.status.code().expect("exited normally"),
-        stdout: String::from_utf8(out.stdout).expect("stdout is UTF-8"),
-        stderr: String::from_utf8(out.stderr).expect("stderr is UTF-8"),
-    }
-}
 
 fn run(args: &[&str]) -> Run {
     run_in(&fixtures(), args)

@@ -2,44 +2,11 @@
 //! temporary directory, real exit codes (the contract is
 //! `generator/docs/generated-system.md`).
 
+mod cli_support;
+use cli_support::{contains, fixtures, run_in};
+
 use std::fs;
 use std::path::{Path, PathBuf};
-use std::process::Command;
-
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
-impl Run {
-    fn all(&self) -> String {
-        format!("{}{}", self.stdout, self.stderr)
-    }
-}
-
-fn fixtures() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/cli_fixtures")
-}
-
-fn run_in(cwd: &Path, args: &[&str]) -> Run {
-    let out = Command::new(env!("CARGO_BIN_EXE_blueprint"))
-        .args(args)
-        .current_dir(cwd)
-        .env_remove("NO_COLOR")
-        .output()
-        .expect("the blueprint binary runs");
-    Run {
-        code: out.status.code().expect("exited normally"),
-        stdout: String::from_utf8(out.stdout).expect("stdout is UTF-8"),
-        stderr: String::from_utf8(out.stderr).expect("stderr is UTF-8"),
-    }
-}
-
-#[track_caller]
-fn contains(text: &str, part: &str) {
-    assert!(text.contains(part), "expected {part:?} in:\n{text}");
-}
 
 /// A temporary directory holding the clean fixture (system
 /// `library_loans`: an APIEndpoint into a SQLite store).

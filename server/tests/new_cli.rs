@@ -2,9 +2,11 @@
 //! model path a real local HTTP server speaking the OpenAI chat
 //! completions shape.
 
+mod cli_support;
+use cli_support::{contains, run_with, Run};
+
 use std::fs;
 use std::path::Path;
-use std::process::Command;
 use std::sync::{Arc, Mutex};
 
 use serde_json::{json, Value};
@@ -12,43 +14,19 @@ use serde_json::{json, Value};
 const KEY: &str = "sk-test-secret-4242";
 const TASKS: &str = "a REST API to manage tasks with a title, a due date and a done flag";
 
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
-impl Run {
-    fn all(&self) -> String {
-        format!("{}{}", self.stdout, self.stderr)
-    }
-}
-
 /// Runs the binary in `cwd` with no model configured unless `env` says so.
 fn run_in(cwd: &Path, args: &[&str], env: &[(&str, &str)]) -> Run {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_blueprint"));
-    command
-        .args(args)
-        .current_dir(cwd)
-        .env("NO_COLOR", "1")
-        .env_remove("BLUEPRINT_LLM_URL")
-        .env_remove("BLUEPRINT_LLM_MODEL")
-        .env_remove("BLUEPRINT_LLM_API_KEY")
-        .env_remove("DATABASE_URL");
-    for (name, value) in env {
-        command.env(name, value);
-    }
-    let out = command.output().expect("the blueprint binary runs");
-    Run {
-        code: out.status.code().expect("exited normally"),
-        stdout: String::from_utf8(out.stdout).expect("stdout is UTF-8"),
-        stderr: String::from_utf8(out.stderr).expect("stderr is UTF-8"),
-    }
-}
-
-#[track_caller]
-fn contains(text: &str, part: &str) {
-    assert!(text.contains(part), "expected {part:?} in:\n{text}");
+    run_with(cwd, args, |command| {
+        command
+            .env("NO_COLOR", "1")
+            .env_remove("BLUEPRINT_LLM_URL")
+            .env_remove("BLUEPRINT_LLM_MODEL")
+            .env_remove("BLUEPRINT_LLM_API_KEY")
+            .env_remove("DATABASE_URL");
+        for (name, value) in env {
+            command.env(name, value);
+        }
+    })
 }
 
 #[test]
