@@ -380,6 +380,30 @@ async fn preflight_in_the_background(bypass_cache: bool) {
         of_source(&latest, "blueprint-preflight"),
         std::slice::from_ref(bp312)
     );
+
+    // Two lines typed above it: the pre-flight's finding moves with its
+    // text before the next pre-flight.
+    version += 1;
+    client.change(&uri, version, (0, 0), (0, 0), "# notes\n# more\n");
+    let latest = wait_published(&client, &uri, TIMEOUT, |d| {
+        of_source(d, "blueprint-preflight")
+            .first()
+            .is_some_and(|d| d["range"]["start"]["line"] == 19)
+    })
+    .await;
+    let moved = &of_source(&latest, "blueprint-preflight")[0];
+    assert_eq!(moved["range"], range((19, 46), (19, 51)), "{moved:#}");
+    assert_eq!(moved["message"], bp312["message"]);
+
+    // The table's name itself edited: the finding is withheld until the
+    // next pre-flight says whether it still holds.
+    version += 1;
+    client.change(&uri, version, (19, 46), (19, 51), "todos");
+    let latest = wait_published(&client, &uri, TIMEOUT, |d| {
+        of_source(d, "blueprint-preflight").is_empty()
+    })
+    .await;
+    assert_eq!(tiers(&latest), [pair("BP301", "blueprint")]);
     client.shutdown().await;
 }
 

@@ -14,6 +14,7 @@ pub mod live;
 pub mod position;
 pub mod preflight_task;
 pub mod publish;
+pub mod remap;
 pub mod settings;
 pub mod state;
 pub mod status;

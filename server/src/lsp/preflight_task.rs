@@ -99,6 +99,9 @@ pub async fn run(client: Client, state: Arc<State>, uri: Uri) {
     };
     status::preflight(&client, &state, outcome, message).await;
     state.preflight.insert(uri.clone(), lsp);
+    state
+        .preflight_text
+        .insert(uri.clone(), analysis.snapshot.text.clone());
     state.servers.insert(uri.clone(), inspections);
     if let Some(progress) = progress {
         progress

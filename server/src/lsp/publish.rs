@@ -55,8 +55,8 @@ pub fn lsp_diagnostics(state: &State, uri: &Uri, analysis: &FileAnalysis) -> Vec
         .iter()
         .map(|d| convert::diagnostic(uri, d, &positions, "blueprint"))
         .collect();
-    if let Some(preflight) = state.preflight.get(uri) {
-        all.extend(preflight.iter().cloned());
+    if let Some(preflight) = state.preflight_for(uri, analysis) {
+        all.extend(preflight);
     }
     all.extend(super::live::diagnostics::lsp_diagnostics(
         state, uri, analysis, &positions,

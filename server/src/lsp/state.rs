@@ -40,6 +40,9 @@ pub struct State {
     /// The latest pre-flight diagnostics of each file, already in LSP form
     /// (they keep their positions until the next pre-flight).
     pub preflight: DashMap<Uri, Vec<LspDiagnostic>>,
+    /// The text each file's latest pre-flight ran on (see
+    /// [`State::preflight_for`]).
+    pub preflight_text: DashMap<Uri, Arc<str>>,
     /// What the latest pre-flight of each file learnt of its servers.
     pub servers: DashMap<Uri, Vec<crate::preflight::Inspection>>,
     /// One analyzer per file, so re-checks reuse the previous parse and the
@@ -170,9 +173,25 @@ impl State {
         }
     }
 
+    /// The latest pre-flight diagnostics of `uri`, placed on the text of
+    /// `analysis` (edits since the pre-flight ran move them, see
+    /// [`super::remap`]); `None` before the first pre-flight.
+    pub fn preflight_for(&self, uri: &Uri, analysis: &FileAnalysis) -> Option<Vec<LspDiagnostic>> {
+        let found = self.preflight.get(uri).map(|d| d.clone())?;
+        let Some(old) = self.preflight_text.get(uri).map(|t| t.clone()) else {
+            return Some(found);
+        };
+        Some(super::remap::diagnostics(
+            &found,
+            &old,
+            &analysis.snapshot.text,
+        ))
+    }
+
     pub fn forget(&self, uri: &Uri) {
         self.analyses.remove(uri);
         self.preflight.remove(uri);
+        self.preflight_text.remove(uri);
         self.servers.remove(uri);
         self.analyzers.remove(uri);
     }

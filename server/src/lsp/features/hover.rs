@@ -34,8 +34,7 @@ pub async fn hover(state: &std::sync::Arc<State>, params: HoverParams) -> Result
     if let Some(database) = hovered_database(&analysis.blueprint, offset) {
         let entry = positions.range(database);
         let findings = state
-            .preflight
-            .get(&at.text_document.uri)
+            .preflight_for(&at.text_document.uri, &analysis)
             .map(|diagnostics| {
                 diagnostics
                     .iter()

@@ -32,11 +32,7 @@ pub async fn code_actions(
     let positions = analysis.positions(state.encoding());
     let mut actions = Vec::new();
     validator_fixes(&uri, &analysis, &positions, &params, &mut actions);
-    let preflight: Vec<Diagnostic> = state
-        .preflight
-        .get(&uri)
-        .map(|p| p.clone())
-        .unwrap_or_default();
+    let preflight: Vec<Diagnostic> = state.preflight_for(&uri, &analysis).unwrap_or_default();
     migration::actions(
         &uri,
         &analysis,
