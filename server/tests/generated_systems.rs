@@ -448,10 +448,20 @@ async fn sqlite_system_runs_and_regeneration_keeps_user_code() {
     let check = generate(&file, &project, &["--check"]);
     assert_eq!(check.status.code(), Some(0), "{}", text(&check));
     let binary = build(&project, name);
-    // A fresh database: `migrations: auto` creates tables, it does not alter them.
-    std::fs::remove_file(&db_file).expect("remove the old database");
+    // The same database: `migrations: auto` adds the new column, and the
+    // rows written before the change are still there.
     let system = System::start(&binary, &project, &env).await;
     let base = system.url("task_api");
+    let earlier: Value = http
+        .get(format!("{base}/tasks/10000000-0000-4000-8000-000000000001"))
+        .send()
+        .await
+        .expect("GET")
+        .json()
+        .await
+        .expect("JSON");
+    assert_eq!(earlier["title"], "SHOUT", "{earlier}");
+    assert!(earlier.get("notes").is_none_or(Value::is_null), "{earlier}");
     let r = http
         .post(format!("{base}/tasks"))
         .json(&json!({"id": "10000000-0000-4000-8000-000000000002", "title": "note", "notes": "kept"}))

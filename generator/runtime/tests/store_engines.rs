@@ -382,6 +382,49 @@ async fn verify_and_auto(db: TestDb) {
     assert!(err.to_string().contains("colour"), "{err}");
 }
 
+/// A field added to the schema after the table was created: `auto` adds
+/// its column (NULL in the rows already there), the new field is stored,
+/// and `verify` is then satisfied.
+async fn auto_adds_new_columns(db: TestDb) {
+    let metrics = Metrics::new();
+    let before = Store::connect(db.config("growing", Migrations::Auto), &metrics)
+        .await
+        .unwrap();
+    before.create(&item("old")).await.unwrap();
+    drop(before);
+
+    let mut wider = db.config("growing", Migrations::Auto);
+    wider.schema["properties"]["colour"] = json!({ "type": "string", "maxLength": 20 });
+    wider.schema["properties"]["rank"] = json!({ "type": "integer" });
+    let store = Store::connect(wider.clone(), &metrics)
+        .await
+        .expect("auto adds the missing columns");
+    let old = store
+        .get(&json!("old"))
+        .await
+        .unwrap()
+        .expect("old row kept");
+    assert_eq!(old["name"], "item old");
+    assert!(old.get("colour").is_none_or(Value::is_null), "{old}");
+    let mut new = item("new");
+    new["colour"] = json!("teal");
+    new["rank"] = json!(2);
+    store.create(&new).await.unwrap();
+    let read = store.get(&json!("new")).await.unwrap().unwrap();
+    assert_eq!(
+        (&read["colour"], &read["rank"]),
+        (&json!("teal"), &json!(2))
+    );
+    // Again: nothing left to add.
+    Store::connect(wider.clone(), &metrics)
+        .await
+        .expect("auto is idempotent");
+    wider.migrations = Migrations::Verify;
+    Store::connect(wider, &metrics)
+        .await
+        .expect("verify is satisfied after auto added the columns");
+}
+
 fn metric_value(text: &str, name: &str, labels: &[&str]) -> f64 {
     text.lines()
         .filter(|l| l.starts_with(&format!("{name}{{")))
@@ -587,6 +630,7 @@ engine_tests!(
     create_many_over_the_bind_limit,
     create_many_batch_is_atomic,
     verify_and_auto,
+    auto_adds_new_columns,
     metrics_after_operations,
     hostile_strings_are_bound,
     defaults_fill_missing_properties,

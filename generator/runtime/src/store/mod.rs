@@ -202,10 +202,7 @@ impl Store {
             }),
         };
         match config.migrations {
-            Migrations::Auto => {
-                let create = Stmt::execute(&store.inner.sql.create_table, vec![]);
-                store.run("migrate", vec![create]).await?;
-            }
+            Migrations::Auto => store.migrate().await?,
             Migrations::Verify => store.verify().await?,
             Migrations::Off => {}
         }
@@ -223,7 +220,32 @@ impl Store {
         key::from_path(&self.inner.columns[0], raw)
     }
 
-    async fn verify(&self) -> Result<(), StoreError> {
+    /// `migrations: auto`: creates the table, or adds the columns a field
+    /// added to the schema since needs (existing rows get NULL there). It
+    /// never drops or changes a column: that could lose data.
+    async fn migrate(&self) -> Result<(), StoreError> {
+        let create = Stmt::execute(&self.inner.sql.create_table, vec![]);
+        self.run("migrate", vec![create]).await?;
+        let found = self.table_columns("migrate").await?;
+        let added: Vec<Stmt> = (self.inner.columns.iter())
+            .filter(|c| !found.iter().any(|f| f == &c.name))
+            .map(|c| {
+                tracing::info!(
+                    table = %self.inner.table,
+                    column = %c.name,
+                    "migrations: auto adds a column (NULL in the existing rows)"
+                );
+                Stmt::execute(&self.inner.sql.add_column(c), vec![])
+            })
+            .collect();
+        if !added.is_empty() {
+            self.run("migrate", added).await?;
+        }
+        Ok(())
+    }
+
+    /// The names of the table's columns (none when it does not exist).
+    async fn table_columns(&self, op: &'static str) -> Result<Vec<String>, StoreError> {
         let name = Column {
             name: "name".into(),
             ty: ColumnType::Text,
@@ -232,10 +254,14 @@ impl Store {
         };
         let table = Bind::Text(Some(self.inner.table.clone()));
         let stmt = Stmt::fetch(&self.inner.sql.table_columns, vec![table], &[name]);
-        let found: Vec<String> = rows(self.run("verify", vec![stmt]).await?)
+        Ok(rows(self.run(op, vec![stmt]).await?)
             .into_iter()
             .filter_map(|r| r.get("name").and_then(Value::as_str).map(str::to_owned))
-            .collect();
+            .collect())
+    }
+
+    async fn verify(&self) -> Result<(), StoreError> {
+        let found = self.table_columns("verify").await?;
         let table = &self.inner.table;
         if found.is_empty() {
             return Err(StoreError::Schema(format!(

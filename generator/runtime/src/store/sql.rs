@@ -90,6 +90,8 @@ pub(crate) struct Statements {
     engine: Engine,
     /// Values per row: the column count.
     width: usize,
+    /// The table, quoted.
+    table: String,
 }
 
 impl Statements {
@@ -168,6 +170,7 @@ impl Statements {
             returning,
             select_keys_head,
             engine,
+            table: t.clone(),
             width: columns.len(),
         }
     }
@@ -216,4 +219,18 @@ impl Statements {
 /// so a table wider than the limit still fails at the server, not here.
 pub(crate) fn rows_per_statement(limit: usize, width: usize) -> usize {
     (limit / width.max(1)).max(1)
+}
+
+impl Statements {
+    /// `ALTER TABLE t ADD COLUMN c TYPE` for a column the table lacks. Always
+    /// nullable: the rows already there have no value for it (the store's
+    /// validation still requires it of every new record).
+    pub fn add_column(&self, column: &Column) -> String {
+        format!(
+            "ALTER TABLE {} ADD COLUMN {} {}",
+            self.table,
+            quote(self.engine, &column.name),
+            sql_type(self.engine, column, false)
+        )
+    }
 }
