@@ -235,7 +235,7 @@ impl Store {
                     column = %c.name,
                     "migrations: auto adds a column (NULL in the existing rows)"
                 );
-                Stmt::execute(&self.inner.sql.add_column(c), vec![])
+                Stmt::execute(self.inner.sql.add_column(c), vec![])
             })
             .collect();
         if !added.is_empty() {
