@@ -103,10 +103,63 @@ pub fn draft(description: &str) -> OfflineDraft {
         }
     }
 
+    link_owners(&description, &mut entities, &mut notes);
     let name = system_name(&entities, verb.as_deref(), &tokens);
     OfflineDraft {
         yaml: render(&description, &name, engine, &entities),
         notes,
+    }
+}
+
+/// Ways of saying that every `child` belongs to an `owner`, with `{o}` /
+/// `{os}` the owner's singular / plural words and `{c}` / `{cs}` the
+/// child's.
+const OWNERSHIP: [&str; 7] = [
+    "{os} and their {cs}",
+    "{os} with their {cs}",
+    "{o}'s {cs}",
+    "{cs} of each {o}",
+    "{cs} for each {o}",
+    "each {c} belongs to a {o}",
+    "each {c} belongs to an {o}",
+];
+
+/// Gives each entity the description says belongs to another a reference
+/// to it (`customer_id` on `order`): what a user describing "customers and
+/// their orders" expects in the order's schema.
+fn link_owners(description: &str, entities: &mut [Entity], notes: &mut Vec<String>) {
+    let text = description.to_lowercase();
+    let words = |name: &str| name.replace('_', " ");
+    let mut links = Vec::new();
+    for owner in entities.iter() {
+        for child in entities.iter().filter(|c| c.singular != owner.singular) {
+            let said = OWNERSHIP.iter().any(|pattern| {
+                let phrase = pattern
+                    .replace("{os}", &words(&owner.plural))
+                    .replace("{o}", &words(&owner.singular))
+                    .replace("{cs}", &words(&child.plural))
+                    .replace("{c}", &words(&child.singular));
+                text.contains(&phrase)
+            });
+            if said {
+                links.push((child.singular.clone(), owner.singular.clone()));
+            }
+        }
+    }
+    for (child, owner) in links {
+        let field = format!("{owner}_id");
+        let Some(entity) = entities.iter_mut().find(|e| e.singular == child) else {
+            continue;
+        };
+        if entity.fields.iter().all(|f| f.name != field) && entity.fields.len() < MAX_FIELDS {
+            notes.push(format!(
+                "each `{child}` belongs to a `{owner}`: gave it `{field}`"
+            ));
+            entity.fields.push(Field {
+                name: field,
+                flag: false,
+            });
+        }
     }
 }
 

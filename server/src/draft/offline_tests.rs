@@ -292,3 +292,33 @@ proptest::proptest! {
         drafted_allowing(&description.join(" "), &["BP402"]);
     }
 }
+
+#[test]
+fn an_owned_entity_gets_a_reference_to_its_owner() {
+    for description in [
+        "manage customers and their orders with a total",
+        "a shop with customers (name, email) and the customer's orders (total)",
+        "manage customers (name) and orders (total); each order belongs to a customer",
+    ] {
+        let d = drafted(description);
+        let order = schema_of(&d.yaml, "Order");
+        assert!(
+            order.contains("customer_id: { type: string, format: uuid }"),
+            "{description}:\n{}",
+            d.yaml
+        );
+        assert!(
+            !schema_of(&d.yaml, "Customer").contains("order_id"),
+            "{}",
+            d.yaml
+        );
+        assert!(
+            d.notes.iter().any(|n| n.contains("customer_id")),
+            "{:?}",
+            d.notes
+        );
+    }
+    // Two things named side by side are not owned.
+    let d = drafted("track customers (name) and orders (total)");
+    assert!(!d.yaml.contains("customer_id"), "{}", d.yaml);
+}
