@@ -282,10 +282,19 @@ pub fn figures(previous: &Scrape, current: &Scrape) -> Figures {
     for name in names {
         let one = |m: &BTreeMap<Key, f64>| m.get(std::slice::from_ref(&name)).copied();
         let mut pool_figures = Vec::new();
-        for k in pools.iter().filter(|k| k[0] == name) {
+        // Keys sort by component first: each component's pools (and each
+        // pool's operations) are one contiguous range, found in log time —
+        // a system with a thousand components stays linear.
+        let own = pools
+            .range(vec![name.clone()]..)
+            .take_while(|k| k[0] == name);
+        for k in own {
             let mut all = Snapshot::default();
             let mut per_operation = BTreeMap::new();
-            for (ok, h) in operations.iter().filter(|(ok, _)| ok[..2] == k[..]) {
+            let of_pool = operations
+                .range(k.clone()..)
+                .take_while(|(ok, _)| ok[..2] == k[..]);
+            for (ok, h) in of_pool {
                 all.add(h);
                 per_operation.insert(
                     ok[2].clone(),

@@ -213,8 +213,14 @@ async fn fetch(url: &str, timeout: Duration) -> Result<Scrape, ScrapeError> {
         body.extend_from_slice(&chunk);
     }
     let (at, wall) = (Instant::now(), SystemTime::now());
-    let text = String::from_utf8_lossy(&body);
-    let e = parse_used(&text);
+    // A large exposition takes milliseconds to parse: off the async
+    // threads, which answer the editor's requests.
+    let e = tokio::task::spawn_blocking(move || parse_used(&String::from_utf8_lossy(&body)))
+        .await
+        .map_err(|e| ScrapeError::NotMetrics {
+            url: owned(),
+            reason: format!("the parser stopped: {e}"),
+        })?;
     if e.parsed_lines == 0 && e.rejected_lines > 0 {
         return Err(ScrapeError::NotMetrics {
             url: owned(),

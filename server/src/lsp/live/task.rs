@@ -36,7 +36,7 @@ pub async fn run(
 ) {
     let url = format!("http://{address}/metrics");
     let timeout = settings.timeout();
-    let mut previous: Option<Scrape> = None;
+    let mut previous: Option<Arc<Scrape>> = None;
     let mut shown: BTreeMap<String, String> = BTreeMap::new();
     let mut was_connected: Option<bool> = None;
     let mut last_figures: Option<Arc<Figures>> = None;
@@ -47,7 +47,17 @@ pub async fn run(
         };
         let status = match result {
             Ok(current) => {
-                let computed = previous.as_ref().map(|p| Arc::new(figures(p, &current)));
+                // Milliseconds for a large system: off the async threads.
+                let current = Arc::new(current);
+                let computed = match previous.clone() {
+                    Some(p) => {
+                        let c = current.clone();
+                        tokio::task::spawn_blocking(move || Arc::new(figures(&p, &c)))
+                            .await
+                            .ok()
+                    }
+                    None => None,
+                };
                 let scraped = Some(current.wall);
                 previous = Some(current);
                 let before = if computed.is_some() {
