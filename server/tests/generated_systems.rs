@@ -34,6 +34,17 @@ fn task(n: u32) -> Value {
     })
 }
 
+/// `GET url`, its body as JSON.
+async fn get_json(http: &reqwest::Client, url: String) -> Value {
+    http.get(url)
+        .send()
+        .await
+        .expect("GET")
+        .json()
+        .await
+        .expect("JSON")
+}
+
 /// The REST round trip, validation, fan-out and metrics, against a running
 /// system whose database is at `db_url` (for counting rows ourselves).
 async fn exercise_rest(system: &System, db_url: &str) {
@@ -104,14 +115,7 @@ async fn exercise_rest(system: &System, db_url: &str) {
         .await
         .expect("PUT");
     assert_eq!(status(&r), 200, "{}", r.text().await.unwrap_or_default());
-    let r: Value = http
-        .get(format!("{base}/tasks/{id}"))
-        .send()
-        .await
-        .expect("GET")
-        .json()
-        .await
-        .expect("JSON");
+    let r: Value = get_json(&http, format!("{base}/tasks/{id}")).await;
     assert_eq!(r["title"], "renamed");
 
     // Invalid records leave no row, in either store.
@@ -452,14 +456,11 @@ async fn sqlite_system_runs_and_regeneration_keeps_user_code() {
     // rows written before the change are still there.
     let system = System::start(&binary, &project, &env).await;
     let base = system.url("task_api");
-    let earlier: Value = http
-        .get(format!("{base}/tasks/10000000-0000-4000-8000-000000000001"))
-        .send()
-        .await
-        .expect("GET")
-        .json()
-        .await
-        .expect("JSON");
+    let earlier: Value = get_json(
+        &http,
+        format!("{base}/tasks/10000000-0000-4000-8000-000000000001"),
+    )
+    .await;
     assert_eq!(earlier["title"], "SHOUT", "{earlier}");
     assert!(earlier.get("notes").is_none_or(Value::is_null), "{earlier}");
     let r = http
@@ -474,14 +475,11 @@ async fn sqlite_system_runs_and_regeneration_keeps_user_code() {
         "{}",
         r.text().await.unwrap_or_default()
     );
-    let stored: Value = http
-        .get(format!("{base}/tasks/10000000-0000-4000-8000-000000000002"))
-        .send()
-        .await
-        .expect("GET")
-        .json()
-        .await
-        .expect("JSON");
+    let stored: Value = get_json(
+        &http,
+        format!("{base}/tasks/10000000-0000-4000-8000-000000000002"),
+    )
+    .await;
     assert_eq!(stored["notes"], "kept");
     assert_eq!(stored["title"], "NOTE");
     assert_eq!(system.terminate().await, Some(0));
