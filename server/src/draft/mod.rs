@@ -8,9 +8,12 @@
 //! `blueprint check` would say about it. No LSP or terminal types here: the
 //! CLI prints.
 
+mod field_types;
 pub mod llm;
 pub mod offline;
+mod parse;
 pub mod prompt;
+mod render;
 pub mod repair;
 mod words;
 
