@@ -19,37 +19,23 @@ fn live_blueprint(listen: &str) -> String {
     } else {
         format!("  observability:\n    metrics:\n      listen: \"{listen}\"\n")
     };
-    format!(
-        r#"schema_version: "1.0.0"
-system:
-  name: task_tracker
-  description: Tasks over a REST API
-  version: 1.0.0
-{observability}  databases:
-    main:
-      engine: sqlite
-      url: sqlite://tasks.db
-  components:
-    - name: task_api
-      type: APIEndpoint
-      configuration: {{ port: 8080 }}
-      outputs: [{{ name: commands, schema: Task }}]
-    - name: task_store
-      type: Store
-      inputs: [{{ name: input, schema: Task }}]
-      configuration: {{ database: main, table: tasks, key: id }}
-  bindings:
-    - from: task_api.commands
-      to: [task_store.input]
-schemas:
-  Task:
-    type: object
-    properties:
-      id: {{ type: string }}
-      title: {{ type: string }}
-    required: [id, title]
-"#
+    sqlite_blueprint("sqlite://tasks.db").replacen(
+        "  databases:\n",
+        &format!("{observability}  databases:\n"),
+        1,
     )
+}
+
+/// A client (see [`initialize`]) with `live_blueprint(listen)` open as
+/// `name`, analysed without findings of the fast tiers.
+async fn open_live(name: &str, listen: &str) -> (Client, String, String) {
+    let client = Client::start();
+    initialize(&client).await;
+    let uri = client.uri(name);
+    let text = live_blueprint(listen);
+    client.open(&uri, &text, 1);
+    assert_no_fast_tier_findings(&client, &uri).await;
+    (client, uri, text)
 }
 
 /// Line and the column just past `- name: {name}` in `text`.
@@ -186,12 +172,7 @@ async fn hints_hover_and_lens_follow_the_running_system() {
     pool.set_connections(7, 3);
     let (address, server) = serve_metrics(metrics.clone()).await;
 
-    let client = Client::start();
-    initialize(&client).await;
-    let uri = client.uri("live.blueprint.yaml");
-    let text = live_blueprint(&address);
-    client.open(&uri, &text, 1);
-    assert_no_fast_tier_findings(&client, &uri).await;
+    let (client, uri, text) = open_live("live.blueprint.yaml", &address).await;
 
     // Idle system: after two scrapes, the pool as it stands and no traffic.
     let (line, col) = name_end(&text, "task_store");
@@ -330,12 +311,7 @@ async fn hints_hover_and_lens_follow_the_running_system() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn no_metrics_address_no_hints_no_lens_no_error() {
-    let client = Client::start();
-    initialize(&client).await;
-    let uri = client.uri("quiet.blueprint.yaml");
-    let text = live_blueprint("");
-    client.open(&uri, &text, 1);
-    assert_no_fast_tier_findings(&client, &uri).await;
+    let (client, uri, text) = open_live("quiet.blueprint.yaml", "").await;
     tokio::time::sleep(Duration::from_millis(600)).await;
     assert_eq!(hints(&client, &uri).await, Vec::<Value>::new());
     assert_eq!(lenses(&client, &uri).await, Vec::<Value>::new());
@@ -367,12 +343,7 @@ async fn nothing_running_is_not_connected_without_noise() {
         .local_addr()
         .unwrap()
         .to_string();
-    let client = Client::start();
-    initialize(&client).await;
-    let uri = client.uri("down.blueprint.yaml");
-    let text = live_blueprint(&addr);
-    client.open(&uri, &text, 1);
-    assert_no_fast_tier_findings(&client, &uri).await;
+    let (client, uri, _) = open_live("down.blueprint.yaml", &addr).await;
     until(
         "the not-connected lens",
         || lenses(&client, &uri),
@@ -396,12 +367,7 @@ async fn nothing_running_is_not_connected_without_noise() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn the_client_setting_overrides_and_disables() {
     let (address, server) = one_pool(4, 1).await;
-    let client = Client::start();
-    initialize(&client).await;
-    let uri = client.uri("elsewhere.blueprint.yaml");
-    let text = live_blueprint("");
-    client.open(&uri, &text, 1);
-    assert_no_fast_tier_findings(&client, &uri).await;
+    let (client, uri, _) = open_live("elsewhere.blueprint.yaml", "").await;
     assert_eq!(lenses(&client, &uri).await, Vec::<Value>::new());
 
     let settings = |enabled: bool| {
@@ -438,12 +404,7 @@ async fn live_warnings_come_and_go_with_their_condition() {
     pool.set_max(2);
     pool.set_connections(2, 0);
     let (address, server) = serve_metrics(metrics.clone()).await;
-    let client = Client::start();
-    initialize(&client).await;
-    let uri = client.uri("warn.blueprint.yaml");
-    let text = live_blueprint(&address);
-    client.open(&uri, &text, 1);
-    assert_no_fast_tier_findings(&client, &uri).await;
+    let (client, uri, text) = open_live("warn.blueprint.yaml", &address).await;
     let store_line = u64::from(name_end(&text, "task_store").0);
     let api_line = u64::from(name_end(&text, "task_api").0);
     let not_reported = ("not-reported".to_owned(), api_line);
@@ -519,11 +480,7 @@ async fn live_warnings_come_and_go_with_their_condition() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn connect_and_disconnect_commands() {
     let (address, server) = one_pool(4, 1).await;
-    let client = Client::start();
-    initialize(&client).await;
-    let uri = client.uri("connect.blueprint.yaml");
-    client.open(&uri, &live_blueprint(""), 1);
-    assert_no_fast_tier_findings(&client, &uri).await;
+    let (client, uri, _) = open_live("connect.blueprint.yaml", "").await;
     assert_eq!(lenses(&client, &uri).await, Vec::<Value>::new());
 
     let execute = |command: &str, arguments: Value| {
