@@ -39,15 +39,17 @@
 //!    \gset` feeds the SELECT its key) and with the store's own statement,
 //!    `INSERT ... RETURNING "id", "title", "done"`: the latter separates "the
 //!    store does more work" from "the store's client is slower".
-//! 2. batched: `store.create_many(&[batch records])` — validate all, then
-//!    one multi-row `INSERT ... VALUES (...), (...), ...` of the whole batch
+//! 2. batched: `store.create_many_stored(&[batch records])` (what a
+//!    generated Store runs for a batch) — validate all, then one multi-row
+//!    `INSERT ... VALUES (...), (...), ... RETURNING <every column>` of the
+//!    whole batch
 //!    (autocommit: one statement is atomic by itself; more than one, when a
 //!    batch exceeds the bind-parameter limit, run in a transaction) — against
 //!    two pgbench scripts: `BEGIN; INSERT ×batch; COMMIT`, which is what the
 //!    store sent until 2026-11 (batch + 2 round trips per batch against the
 //!    store's one, so that ratio flatters the store), and the store's own
-//!    shape, one INSERT of `batch` rows: the same statement and round trip;
-//!    only the validation and the client differ.
+//!    shape, one INSERT of `batch` rows: the same round trip; the store also
+//!    validates, and reads the rows back (RETURNING).
 //!
 //! The store's pool turns off sqlx's `test_before_acquire` (a ping on every
 //! `acquire()`); it pings only connections idle for a second or more, or all

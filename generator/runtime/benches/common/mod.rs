@@ -230,12 +230,14 @@ pub async fn store_loop(
                     }
                     Some(n) => {
                         let records: Vec<Value> = (0..n).map(|_| record(&mut ids)).collect();
+                        // What a generated Store runs for a batch: the rows
+                        // come back as stored, for the components downstream.
                         let written = store
-                            .create_many(&records)
+                            .create_many_stored(&records)
                             .await
                             .map_err(|e| e.to_string())?;
-                        if written != n as u64 {
-                            return Err(format!("create_many wrote {written} of {n}"));
+                        if written.len() != n {
+                            return Err(format!("create_many wrote {} of {n}", written.len()));
                         }
                     }
                 }
