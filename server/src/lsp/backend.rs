@@ -95,12 +95,10 @@ impl Backend {
         tracing::info!("settings changed");
         if env_changed {
             for uri in self.state.documents.uris() {
-                if let Some(snapshot) = self.state.documents.snapshot(&uri) {
-                    self.spawn_analysis(
-                        uri.clone(),
-                        snapshot.generation,
-                        std::time::Duration::ZERO,
-                    );
+                // A new generation: an analysis still running with the old
+                // env file must not land after this one.
+                if let Some(generation) = self.state.documents.touch(&uri) {
+                    self.spawn_analysis(uri.clone(), generation, std::time::Duration::ZERO);
                     preflight_task::spawn(self.client.clone(), self.state.clone(), uri);
                 }
             }

@@ -80,6 +80,14 @@ impl Documents {
         Some(doc.generation)
     }
 
+    /// A new generation for an unchanged text: what it was analysed with
+    /// changed (the env file), so analyses already under way are stale.
+    pub fn touch(&self, uri: &Uri) -> Option<u64> {
+        let mut doc = self.open.get_mut(uri)?;
+        doc.generation += 1;
+        Some(doc.generation)
+    }
+
     pub fn close(&self, uri: &Uri) {
         self.open.remove(uri);
     }
